@@ -1,0 +1,307 @@
+//! The join report printed by `footprints check`.
+
+use crate::prepare::Prepared;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Summary of a loaded scenario.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Tool version.
+    pub version: String,
+    /// LSOAs in the study area.
+    pub lsoas: usize,
+    /// Total population.
+    pub population: u64,
+    /// Features in the boundary file.
+    pub boundary_features: usize,
+    /// Population and LSOAs per LAD.
+    pub lads: Vec<LadRow>,
+    /// Join statistics per input.
+    pub joins: Vec<crate::model::JoinStat>,
+    /// LSOAs with deprivation.
+    pub imd_matched: usize,
+    /// LSOAs per IMD decile 1..=10.
+    pub imd_deciles: [usize; 10],
+    /// Practices read, and those inside the study area.
+    pub practices: usize,
+    /// Practices located inside a study LSOA.
+    pub practices_inside: usize,
+    /// PCNs among the practices (excluding unallocated).
+    pub practice_pcns: usize,
+    /// Practices not in a PCN.
+    pub unallocated_practices: Vec<String>,
+    /// PCNs assigned to LSOAs.
+    pub lsoa_pcns: usize,
+    /// LSOAs whose PCN is approximated from the nearest practice.
+    pub pcn_approximate: usize,
+    /// Mean share of an LSOA's registrants in its majority PCN.
+    pub pcn_mean_share: Option<f64>,
+    /// Registered patients read and living in the study area.
+    pub registrations: Option<(u64, u64)>,
+    /// Graph edges (true shared boundaries).
+    pub edges: usize,
+    /// Components before joining islands (sizes, largest first).
+    pub components: Vec<usize>,
+    /// Islands: LSOA codes of components other than the largest.
+    pub islands: Vec<Vec<String>>,
+    /// Bridges added: (code, code, gap metres).
+    pub bridges: Vec<(String, String, f64)>,
+    /// LGR options.
+    pub lgr: Vec<crate::model::LgrOption>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Input files with hashes.
+    pub inputs: Vec<crate::model::InputFile>,
+}
+
+/// One LAD's row.
+#[derive(Debug, Serialize)]
+pub struct LadRow {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// LSOAs.
+    pub lsoas: usize,
+    /// Population.
+    pub population: u64,
+}
+
+impl CheckReport {
+    /// Build the report.
+    pub fn new(p: &Prepared) -> CheckReport {
+        let s = &p.study;
+        let mut lads: BTreeMap<String, LadRow> = BTreeMap::new();
+        let mut deciles = [0usize; 10];
+        for a in &s.areas {
+            let r = lads.entry(a.lad.clone()).or_insert(LadRow {
+                code: a.lad.clone(),
+                name: a.lad_name.clone(),
+                lsoas: 0,
+                population: 0,
+            });
+            r.lsoas += 1;
+            r.population += a.pop;
+            if let Some(d) = a.imd.as_ref().and_then(|i| i.decile) {
+                deciles[(d as usize).clamp(1, 10) - 1] += 1;
+            }
+        }
+        let shares: Vec<f64> = s
+            .areas
+            .iter()
+            .filter_map(|a| a.pcn.as_ref().filter(|p| !p.approximate).map(|p| p.share))
+            .collect();
+        let code = |i: usize| s.areas[i].code.clone();
+        CheckReport {
+            scenario: s.name.clone(),
+            version: crate::VERSION.into(),
+            lsoas: s.areas.len(),
+            population: s.population(),
+            boundary_features: s.boundary_features,
+            lads: lads.into_values().collect(),
+            joins: s.joins.clone(),
+            imd_matched: s.areas.iter().filter(|a| a.imd.is_some()).count(),
+            imd_deciles: deciles,
+            practices: s.practices.len(),
+            practices_inside: s.practices.iter().filter(|p| p.area.is_some()).count(),
+            practice_pcns: s
+                .practices
+                .iter()
+                .filter_map(|p| p.pcn_code.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            unallocated_practices: s
+                .practices
+                .iter()
+                .filter(|p| p.pcn_code.is_none())
+                .map(|p| format!("{} {}", p.code, p.name))
+                .collect(),
+            lsoa_pcns: s.pcn_codes().len(),
+            pcn_approximate: s
+                .areas
+                .iter()
+                .filter(|a| a.pcn.as_ref().is_some_and(|p| p.approximate))
+                .count(),
+            pcn_mean_share: (!shares.is_empty())
+                .then(|| shares.iter().sum::<f64>() / shares.len() as f64),
+            registrations: s.registrations,
+            edges: p.graph.edges.iter().filter(|e| !e.bridge).count(),
+            components: p.graph.components_before.iter().map(Vec::len).collect(),
+            islands: p
+                .graph
+                .components_before
+                .iter()
+                .skip(1)
+                .map(|c| c.iter().map(|&i| code(i)).collect())
+                .collect(),
+            bridges: p
+                .bridges
+                .iter()
+                .map(|e| (code(e.a), code(e.b), (e.gap_m * 10.0).round() / 10.0))
+                .collect(),
+            lgr: s.lgr.clone(),
+            warnings: s.warnings.clone(),
+            inputs: s.inputs.clone(),
+        }
+    }
+
+    /// Human-readable text.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "footprints {} — check of scenario \"{}\"",
+            self.version, self.scenario
+        );
+        let _ = writeln!(
+            o,
+            "\nStudy area: {} LSOAs (of {} features in the boundary file), population {}",
+            self.lsoas,
+            self.boundary_features,
+            fmt_int(self.population)
+        );
+        let _ = writeln!(
+            o,
+            "\n{:<11} {:<28} {:>6} {:>12}",
+            "LAD", "name", "LSOAs", "population"
+        );
+        for l in &self.lads {
+            let _ = writeln!(
+                o,
+                "{:<11} {:<28} {:>6} {:>12}",
+                l.code,
+                truncate(&l.name, 28),
+                l.lsoas,
+                fmt_int(l.population)
+            );
+        }
+        let _ = writeln!(o, "\nJoins (study-area LSOAs matched / missing; rows outside the area; codes unknown to the boundaries):");
+        for j in &self.joins {
+            let _ = writeln!(o, "  {:<14} {:>6} rows  matched {:>6}  missing {:>5}  outside {:>6}  unknown {:>6}   {}", j.input, j.rows, j.matched, j.missing, j.outside, j.unknown, j.path);
+            if !j.missing_examples.is_empty() {
+                let _ = writeln!(o, "      missing e.g. {}", j.missing_examples.join(", "));
+            }
+            if !j.unknown_examples.is_empty() {
+                let _ = writeln!(o, "      unknown e.g. {}", j.unknown_examples.join(", "));
+            }
+        }
+        if self.imd_matched > 0 {
+            let d: Vec<String> = self
+                .imd_deciles
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{}:{}", i + 1, n))
+                .collect();
+            let _ = writeln!(
+                o,
+                "\nDeprivation: {}/{} LSOAs; national deciles (1 = most deprived) {}",
+                self.imd_matched,
+                self.lsoas,
+                d.join(" ")
+            );
+        }
+        if self.practices > 0 {
+            let _ = writeln!(
+                o,
+                "\nPractices: {} ({} inside the study area) in {} PCNs; not in a PCN: {}",
+                self.practices,
+                self.practices_inside,
+                self.practice_pcns,
+                if self.unallocated_practices.is_empty() {
+                    "none".to_string()
+                } else {
+                    self.unallocated_practices.join(", ")
+                }
+            );
+        }
+        if let Some((t, i)) = self.registrations {
+            let _ = writeln!(
+                o,
+                "Registered patients: {} read, {} living in the study area",
+                fmt_int(t),
+                fmt_int(i)
+            );
+        }
+        let _ = write!(
+            o,
+            "LSOA PCN coverage: {} PCNs across {} LSOAs; {} approximated from the nearest practice",
+            self.lsoa_pcns, self.lsoas, self.pcn_approximate
+        );
+        match self.pcn_mean_share {
+            Some(s) => {
+                let _ = writeln!(o, "; mean majority-PCN share {:.1}%", s * 100.0);
+            }
+            None => {
+                let _ = writeln!(o);
+            }
+        }
+        let _ = writeln!(
+            o,
+            "\nAdjacency: {} edges; {} component(s) {:?}",
+            self.edges,
+            self.components.len(),
+            self.components.iter().take(10).collect::<Vec<_>>()
+        );
+        for (i, isl) in self.islands.iter().enumerate().take(20) {
+            let _ = writeln!(
+                o,
+                "  island {}: {}",
+                i + 1,
+                isl.iter().take(6).cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        if self.islands.len() > 20 {
+            let _ = writeln!(o, "  … {} more islands", self.islands.len() - 20);
+        }
+        for (a, b, d) in self.bridges.iter().take(20) {
+            let _ = writeln!(o, "  joined {a} – {b} across {d} m");
+        }
+        for l in &self.lgr {
+            let status = if l.exact() {
+                "complete".to_string()
+            } else if l.unassigned.is_empty() {
+                format!(
+                    "approximate: LSOA-level table needed for {}",
+                    l.needs_lsoa_table.join(", ")
+                )
+            } else {
+                format!("{} LSOAs unassigned", l.unassigned.len())
+            };
+            let _ = writeln!(
+                o,
+                "LGR option {}: units {} — {}",
+                l.name,
+                l.units.join(" | "),
+                status
+            );
+        }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(o, "\nWarnings:");
+            for w in &self.warnings {
+                let _ = writeln!(o, "  - {w}");
+            }
+        }
+        o
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Format an integer with thousands separators.
+pub fn fmt_int(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

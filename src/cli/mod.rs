@@ -1,0 +1,2 @@
+//! Command-line interface: one file per subcommand, each with its `Args` and a `run()`.
+pub mod check;

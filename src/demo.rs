@@ -1,0 +1,3 @@
+//! Synthetic demo region generator.
+/// placeholder
+pub fn x() {}

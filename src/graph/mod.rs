@@ -1,0 +1,372 @@
+//! Adjacency graph of LSOAs: polygons that share a boundary of non-trivial length, found with a
+//! snapping tolerance so the small gaps and overlaps of generalised boundaries do not matter.
+//! Islands (components other than the largest) can be joined to their nearest neighbour.
+
+use geo::{Coord, MultiPolygon};
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An edge between two LSOAs (indices into the study's areas), `a < b`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Edge {
+    /// Lower index.
+    pub a: usize,
+    /// Higher index.
+    pub b: usize,
+    /// Shared boundary length in metres (0 for a bridge).
+    pub shared_m: f64,
+    /// True if added to join an island, not a real shared boundary.
+    pub bridge: bool,
+    /// Gap bridged in metres (bridges only).
+    pub gap_m: f64,
+}
+
+/// Undirected adjacency graph.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    /// Node count.
+    pub n: usize,
+    /// Edges sorted by (a, b).
+    pub edges: Vec<Edge>,
+    /// Sorted neighbour lists.
+    pub neighbors: Vec<Vec<usize>>,
+    /// Per node: (neighbour, edge index), sorted by neighbour.
+    pub adj: Vec<Vec<(usize, usize)>>,
+    /// Components before islands were joined, largest first.
+    pub components_before: Vec<Vec<usize>>,
+}
+
+/// Adjacency parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct AdjacencyParams {
+    /// Snap tolerance, metres.
+    pub tolerance_m: f64,
+    /// Minimum shared length, metres.
+    pub min_shared_m: f64,
+}
+
+fn segments(mp: &MultiPolygon) -> Vec<(Coord, Coord)> {
+    let mut out = Vec::new();
+    for p in &mp.0 {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            for w in ring.0.windows(2) {
+                if w[0] != w[1] {
+                    out.push((w[0], w[1]));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Length of segment `t` lying within `tol` of segment `s`, measured along `s`.
+pub fn overlap_len(s: (Coord, Coord), t: (Coord, Coord), tol: f64) -> f64 {
+    let (a, b) = s;
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len == 0.0 {
+        return 0.0;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let proj = |c: Coord| {
+        (
+            (c.x - a.x) * ux + (c.y - a.y) * uy,
+            (c.y - a.y) * ux - (c.x - a.x) * uy,
+        )
+    };
+    let (tc, dc) = proj(t.0);
+    let (td, dd) = proj(t.1);
+    if (td - tc).abs() < 1e-12 {
+        return 0.0;
+    }
+    let lo = tc.min(td).max(0.0);
+    let hi = tc.max(td).min(len);
+    if hi <= lo {
+        return 0.0;
+    }
+    let dist_at = |x: f64| dc + (dd - dc) * (x - tc) / (td - tc);
+    if dist_at(lo).abs() <= tol && dist_at(hi).abs() <= tol {
+        hi - lo
+    } else {
+        0.0
+    }
+}
+
+impl Graph {
+    /// Build the graph of polygons sharing at least `min_shared_m` of boundary (within `tolerance_m`).
+    pub fn build(geoms: &[&MultiPolygon], params: AdjacencyParams) -> Graph {
+        let n = geoms.len();
+        let tol = params.tolerance_m;
+        let segs: Vec<Vec<(Coord, Coord)>> = geoms.par_iter().map(|g| segments(g)).collect();
+        let items: Vec<GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>> = segs
+            .iter()
+            .enumerate()
+            .flat_map(|(p, ss)| {
+                ss.iter().enumerate().map(move |(k, (a, b))| {
+                    GeomWithData::new(
+                        Rectangle::from_corners(
+                            [a.x.min(b.x) - tol, a.y.min(b.y) - tol],
+                            [a.x.max(b.x) + tol, a.y.max(b.y) + tol],
+                        ),
+                        (p as u32, k as u32),
+                    )
+                })
+            })
+            .collect();
+        let tree = RTree::bulk_load(items);
+        // Directed shared length p→q measured along p's segments.
+        let directed: Vec<Vec<(usize, f64)>> = (0..n)
+            .into_par_iter()
+            .map(|p| {
+                let mut acc: BTreeMap<usize, f64> = BTreeMap::new();
+                for &(a, b) in &segs[p] {
+                    let env = AABB::from_corners(
+                        [a.x.min(b.x), a.y.min(b.y)],
+                        [a.x.max(b.x), a.y.max(b.y)],
+                    );
+                    for cand in tree.locate_in_envelope_intersecting(&env) {
+                        let (q, k) = (cand.data.0 as usize, cand.data.1 as usize);
+                        if q == p {
+                            continue;
+                        }
+                        let l = overlap_len((a, b), segs[q][k], tol);
+                        if l > 0.0 {
+                            *acc.entry(q).or_default() += l;
+                        }
+                    }
+                }
+                acc.into_iter().collect()
+            })
+            .collect();
+        let mut shared: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+        for (p, list) in directed.iter().enumerate() {
+            for &(q, l) in list {
+                let key = (p.min(q), p.max(q));
+                let e = shared.entry(key).or_default();
+                *e = e.max(l);
+            }
+        }
+        let edges: Vec<Edge> = shared
+            .into_iter()
+            .filter(|(_, l)| *l >= params.min_shared_m)
+            .map(|((a, b), l)| Edge {
+                a,
+                b,
+                shared_m: l,
+                bridge: false,
+                gap_m: 0.0,
+            })
+            .collect();
+        let mut g = Graph::from_edges(n, edges);
+        g.components_before = g.components();
+        g
+    }
+
+    /// Build from an explicit edge list (used by tests and by footprint-level graphs).
+    pub fn from_edges(n: usize, mut edges: Vec<Edge>) -> Graph {
+        for e in &mut edges {
+            if e.a > e.b {
+                std::mem::swap(&mut e.a, &mut e.b);
+            }
+        }
+        edges.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+        edges.dedup_by(|x, y| x.a == y.a && x.b == y.b);
+        let mut adj = vec![Vec::new(); n];
+        for (i, e) in edges.iter().enumerate() {
+            adj[e.a].push((e.b, i));
+            adj[e.b].push((e.a, i));
+        }
+        for l in &mut adj {
+            l.sort();
+        }
+        let neighbors = adj
+            .iter()
+            .map(|l| l.iter().map(|x| x.0).collect())
+            .collect();
+        let mut g = Graph {
+            n,
+            edges,
+            neighbors,
+            adj,
+            components_before: Vec::new(),
+        };
+        g.components_before = g.components();
+        g
+    }
+
+    /// Connected components, largest first (ties by lowest member).
+    pub fn components(&self) -> Vec<Vec<usize>> {
+        let mut comp = vec![usize::MAX; self.n];
+        let mut out = Vec::new();
+        for s in 0..self.n {
+            if comp[s] != usize::MAX {
+                continue;
+            }
+            let id = out.len();
+            let mut members = vec![s];
+            comp[s] = id;
+            let mut i = 0;
+            while i < members.len() {
+                let v = members[i];
+                for &w in &self.neighbors[v] {
+                    if comp[w] == usize::MAX {
+                        comp[w] = id;
+                        members.push(w);
+                    }
+                }
+                i += 1;
+            }
+            members.sort();
+            out.push(members);
+        }
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+        out
+    }
+
+    /// Join every component to the rest through the closest pair of vertices, until one remains.
+    /// Returns the bridges added.
+    pub fn join_islands(&mut self, geoms: &[&MultiPolygon]) -> Vec<Edge> {
+        let mut bridges = Vec::new();
+        loop {
+            let comps = self.components();
+            if comps.len() <= 1 {
+                break;
+            }
+            let mut comp_of = vec![0usize; self.n];
+            for (c, m) in comps.iter().enumerate() {
+                for &v in m {
+                    comp_of[v] = c;
+                }
+            }
+            // Smallest component first; find its nearest outside vertex.
+            let island = comps.last().unwrap();
+            let pts: Vec<GeomWithData<[f64; 2], usize>> = (0..self.n)
+                .filter(|&v| comp_of[v] != comps.len() - 1)
+                .flat_map(|v| {
+                    geoms[v]
+                        .0
+                        .iter()
+                        .flat_map(|p| p.exterior().0.iter())
+                        .map(move |c| GeomWithData::new([c.x, c.y], v))
+                })
+                .collect();
+            let tree = RTree::bulk_load(pts);
+            let mut best: Option<(f64, usize, usize)> = None;
+            for &v in island {
+                for p in &geoms[v].0 {
+                    for c in &p.exterior().0 {
+                        if let Some(nn) = tree.nearest_neighbor(&[c.x, c.y]) {
+                            let d = ((nn.geom()[0] - c.x).powi(2) + (nn.geom()[1] - c.y).powi(2))
+                                .sqrt();
+                            let cand = (d, v.min(nn.data), v.max(nn.data));
+                            if best.is_none_or(|b| {
+                                cand.0 < b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))
+                            }) {
+                                best = Some(cand);
+                            }
+                        }
+                    }
+                }
+            }
+            let Some((d, a, b)) = best else { break };
+            let e = Edge {
+                a,
+                b,
+                shared_m: 0.0,
+                bridge: true,
+                gap_m: d,
+            };
+            bridges.push(e.clone());
+            let mut edges = std::mem::take(&mut self.edges);
+            edges.push(e);
+            let before = std::mem::take(&mut self.components_before);
+            *self = Graph::from_edges(self.n, edges);
+            self.components_before = before;
+        }
+        bridges
+    }
+
+    /// Degree of a node.
+    pub fn degree(&self, v: usize) -> usize {
+        self.neighbors[v].len()
+    }
+
+    /// True if `nodes` (any order) induce a connected subgraph.
+    pub fn is_connected(&self, nodes: &[usize]) -> bool {
+        if nodes.is_empty() {
+            return true;
+        }
+        let set: std::collections::HashSet<usize> = nodes.iter().copied().collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![nodes[0]];
+        seen.insert(nodes[0]);
+        while let Some(v) = stack.pop() {
+            for &w in &self.neighbors[v] {
+                if set.contains(&w) && seen.insert(w) {
+                    stack.push(w);
+                }
+            }
+        }
+        seen.len() == set.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn square(x: f64, y: f64, s: f64) -> MultiPolygon {
+        MultiPolygon::new(vec![
+            polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s), (x: x, y: y)],
+        ])
+    }
+
+    #[test]
+    fn rook_not_queen_with_gaps() {
+        // 2x2 grid of 100 m squares, the right column shifted by 0.5 m (a gap), plus a far island.
+        let g = [
+            square(0.0, 0.0, 100.0),
+            square(100.5, 0.0, 100.0),
+            square(0.0, 100.0, 100.0),
+            square(100.5, 100.0, 100.0),
+            square(1000.0, 0.0, 50.0),
+        ];
+        let refs: Vec<&MultiPolygon> = g.iter().collect();
+        let mut graph = Graph::build(
+            &refs,
+            AdjacencyParams {
+                tolerance_m: 1.0,
+                min_shared_m: 10.0,
+            },
+        );
+        let pairs: Vec<(usize, usize)> = graph.edges.iter().map(|e| (e.a, e.b)).collect();
+        assert_eq!(pairs, vec![(0, 1), (0, 2), (1, 3), (2, 3)]); // no diagonal (corner) edges
+        assert!((graph.edges[0].shared_m - 100.0).abs() < 1e-6);
+        assert_eq!(graph.components().len(), 2);
+        let bridges = graph.join_islands(&refs);
+        assert_eq!(bridges.len(), 1);
+        assert_eq!((bridges[0].a, bridges[0].b), (1, 4));
+        assert!((bridges[0].gap_m - 699.5).abs() < 1e-6);
+        assert_eq!(graph.components().len(), 1);
+    }
+
+    #[test]
+    fn partial_overlap_measured() {
+        let l = overlap_len(
+            (Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 0.0 }),
+            (Coord { x: 50.0, y: 0.3 }, Coord { x: 150.0, y: 0.3 }),
+            1.0,
+        );
+        assert!((l - 50.0).abs() < 1e-9);
+        let crossing = overlap_len(
+            (Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 0.0 }),
+            (Coord { x: 50.0, y: -50.0 }, Coord { x: 50.0, y: 50.0 }),
+            1.0,
+        );
+        assert_eq!(crossing, 0.0);
+    }
+}

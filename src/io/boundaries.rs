@@ -1,0 +1,291 @@
+//! Polygon layers: GeoJSON (with or without a `crs` member) and ESRI shapefiles (.shp/.dbf/.prj).
+//! Geometry comes out in British National Grid metres, oriented, and repaired where invalid.
+
+use crate::error::{Error, Result};
+use crate::io::crs::{self, Crs};
+use geo::{Area, BooleanOps, Geometry, MultiPolygon, Orient, Validation};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One polygon feature with its attributes as text.
+#[derive(Debug, Clone)]
+pub struct PolyFeature {
+    /// Attribute values, stringified.
+    pub props: BTreeMap<String, String>,
+    /// Geometry in BNG metres.
+    pub geom: MultiPolygon,
+}
+
+/// A polygon layer read from disk.
+#[derive(Debug, Clone)]
+pub struct PolyLayer {
+    /// Features in file order.
+    pub features: Vec<PolyFeature>,
+    /// CRS the file was in.
+    pub source_crs: Crs,
+    /// Attribute names seen.
+    pub columns: Vec<String>,
+    /// Warnings met while reading (repaired geometries, assumed CRS...).
+    pub warnings: Vec<String>,
+}
+
+/// Read a polygon layer, reprojecting to BNG. `crs_override` wins over the file's own CRS.
+/// `id_col` names the attribute used to identify features in messages.
+pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> Result<PolyLayer> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (raw, declared) = match ext.as_str() {
+        "shp" => read_shapefile(path)?,
+        _ => read_geojson(path)?,
+    };
+    let mut warnings = Vec::new();
+    let crs = match crs_override {
+        Some(c) => Crs::parse_or_err(c, path)?,
+        None => match declared {
+            Some(c) => Crs::parse_or_err(&c, path)?,
+            None => guess_crs(path, &raw, &mut warnings)?,
+        },
+    };
+    let mut columns: Vec<String> = Vec::new();
+    if let Some((p, _)) = raw.first() {
+        columns = p.keys().cloned().collect();
+    }
+    let processed: Vec<Result<(PolyFeature, Option<String>)>> = raw
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (props, geom))| {
+            let label = match props.get(id_col) {
+                Some(c) if !c.is_empty() => format!("feature {} ({c})", i + 1),
+                _ => format!("feature {}", i + 1),
+            };
+            let mp = match geom {
+                Some(g) => g,
+                None => return Err(Error::at(path, label, "has no polygon geometry").hint("remove the feature or give it a polygon")),
+            };
+            let mp = if crs == Crs::Wgs84 {
+                if let Some(c) = mp.0.first().and_then(|p| p.exterior().0.first()) {
+                    if !crs::looks_lonlat(*c) {
+                        return Err(Error::at(path, label, format!("coordinate ({}, {}) is not lon/lat although the file says WGS84", c.x, c.y))
+                            .hint("set `crs = \"EPSG:27700\"` for the boundaries in the scenario if the file is in British National Grid"));
+                    }
+                }
+                crs::mp_to_bng(&mp).ok_or_else(|| Error::at(path, label.clone(), "coordinates could not be reprojected to British National Grid"))?
+            } else {
+                mp
+            };
+            let mut mp = mp.orient(geo::orient::Direction::Default);
+            let mut warning = None;
+            if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
+                return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
+            }
+            if !mp.is_valid() {
+                let before = mp.unsigned_area();
+                // i_overlay resolves self-intersections when a shape is unioned with itself.
+                let repaired = mp.union(&MultiPolygon::new(vec![])).orient(geo::orient::Direction::Default);
+                let after = repaired.unsigned_area();
+                if repaired.is_valid() && after > 0.0 && (after - before).abs() <= 0.05 * before.max(after) {
+                    warning = Some(format!("{label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²"));
+                    mp = repaired;
+                } else {
+                    let why = mp.validation_errors().first().map(|e| e.to_string()).unwrap_or_default();
+                    return Err(Error::at(path, label, format!("invalid polygon that could not be repaired safely: {why}"))
+                        .hint("repair it in QGIS (Vector › Geometry Tools › Fix Geometries) or with ogr2ogr -makevalid"));
+                }
+            }
+            Ok((PolyFeature { props, geom: mp }, warning))
+        })
+        .collect();
+    let mut features = Vec::with_capacity(processed.len());
+    for r in processed {
+        let (f, w) = r?;
+        if let Some(w) = w {
+            warnings.push(w);
+        }
+        features.push(f);
+    }
+    if features.is_empty() {
+        return Err(Error::input(path, "contains no features")
+            .hint("check the file is the LSOA boundary layer"));
+    }
+    Ok(PolyLayer {
+        features,
+        source_crs: crs,
+        columns,
+        warnings,
+    })
+}
+
+type RawFeature = (BTreeMap<String, String>, Option<MultiPolygon>);
+
+fn guess_crs(path: &Path, raw: &[RawFeature], warnings: &mut Vec<String>) -> Result<Crs> {
+    let first = raw.iter().find_map(|(_, g)| {
+        g.as_ref()
+            .and_then(|m| m.0.first())
+            .and_then(|p| p.exterior().0.first().copied())
+    });
+    match first {
+        Some(c) if crs::looks_lonlat(c) => Ok(Crs::Wgs84),
+        Some(c) if crs::looks_bng(c) => {
+            warnings.push(format!(
+                "{}: no CRS declared; coordinates look like British National Grid metres, so EPSG:27700 is assumed",
+                path.display()
+            ));
+            Ok(Crs::Bng)
+        }
+        _ => Err(Error::input(
+            path,
+            "no CRS declared and coordinates are neither lon/lat nor British National Grid",
+        )
+        .hint(
+            "state the CRS with `crs = \"EPSG:27700\"` or `crs = \"EPSG:4326\"` in the scenario",
+        )),
+    }
+}
+
+fn json_to_string(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn to_multipolygon(g: Geometry) -> Option<MultiPolygon> {
+    match g {
+        Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p])),
+        Geometry::MultiPolygon(mp) => Some(mp),
+        Geometry::GeometryCollection(gc) => {
+            let polys: Vec<_> =
+                gc.0.into_iter()
+                    .filter_map(to_multipolygon)
+                    .flat_map(|m| m.0)
+                    .collect();
+            (!polys.is_empty()).then(|| MultiPolygon::new(polys))
+        }
+        _ => None,
+    }
+}
+
+fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
+    let bytes = crate::io::table::read_bytes(path)?;
+    let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
+        let what = if e.is_eof() {
+            "the file ends too early (truncated download?)"
+        } else {
+            "not a valid GeoJSON FeatureCollection"
+        };
+        Error::at(
+            path,
+            format!("line {} column {}", e.line(), e.column()),
+            format!("{what}: {e}"),
+        )
+        .hint(
+            "re-download or re-export the file; it must be a GeoJSON FeatureCollection of polygons",
+        )
+    })?;
+    let declared = fc
+        .foreign_members
+        .as_ref()
+        .and_then(|fm| fm.get("crs"))
+        .and_then(|c| {
+            c.get("properties")
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+                .map(str::to_string)
+        });
+    let mut out = Vec::with_capacity(fc.features.len());
+    for (i, f) in fc.features.into_iter().enumerate() {
+        let props: BTreeMap<String, String> = f
+            .properties
+            .map(|p| {
+                p.iter()
+                    .map(|(k, v)| (k.clone(), json_to_string(v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let geom = match f.geometry {
+            Some(g) => {
+                let gt = Geometry::<f64>::try_from(g).map_err(|e| {
+                    Error::at(
+                        path,
+                        format!("feature {}", i + 1),
+                        format!("cannot read geometry: {e}"),
+                    )
+                })?;
+                to_multipolygon(gt)
+            }
+            None => None,
+        };
+        out.push((props, geom));
+    }
+    Ok((out, declared))
+}
+
+fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
+    if !path.exists() {
+        return Err(Error::input(path, "cannot open file: not found")
+            .hint("check the path in the scenario"));
+    }
+    let dbf = path.with_extension("dbf");
+    if !dbf.exists() {
+        return Err(Error::input(
+            path,
+            format!(
+                "the shapefile has no attribute table: {} is missing",
+                dbf.display()
+            ),
+        )
+        .hint("a shapefile is several files; copy the .dbf (and .shx, .prj) next to the .shp"));
+    }
+    let prj = path.with_extension("prj");
+    let declared = std::fs::read_to_string(&prj).ok();
+    let mut reader = shapefile::Reader::from_path(path)
+        .map_err(|e| Error::input(path, format!("cannot read shapefile: {e}")))?;
+    let mut out = Vec::new();
+    for (i, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, record) = item.map_err(|e| {
+            Error::at(
+                path,
+                format!("record {}", i + 1),
+                format!("cannot read shape: {e}"),
+            )
+        })?;
+        let props: BTreeMap<String, String> = record
+            .into_iter()
+            .map(|(k, v)| {
+                use shapefile::dbase::FieldValue as F;
+                let s = match v {
+                    F::Character(s) => s.unwrap_or_default(),
+                    F::Numeric(n) => n.map(|x| fmt_num(x)).unwrap_or_default(),
+                    F::Float(n) => n.map(|x| fmt_num(x as f64)).unwrap_or_default(),
+                    F::Integer(n) => n.to_string(),
+                    F::Double(x) | F::Currency(x) => fmt_num(x),
+                    F::Logical(b) => b.map(|b| b.to_string()).unwrap_or_default(),
+                    F::Memo(s) => s,
+                    other => format!("{other:?}"),
+                };
+                (k, s.trim().to_string())
+            })
+            .collect();
+        let geom = match shape {
+            shapefile::Shape::Polygon(p) => MultiPolygon::try_from(p).ok(),
+            shapefile::Shape::PolygonZ(p) => MultiPolygon::try_from(p).ok(),
+            shapefile::Shape::PolygonM(p) => MultiPolygon::try_from(p).ok(),
+            _ => None,
+        };
+        out.push((props, geom));
+    }
+    Ok((out, declared))
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        x.to_string()
+    }
+}

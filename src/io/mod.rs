@@ -1,0 +1,4 @@
+//! Readers and writers per format.
+pub mod boundaries;
+pub mod crs;
+pub mod table;
