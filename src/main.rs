@@ -17,12 +17,15 @@ struct Cli {
 enum Cmd {
     /// Load a scenario and report joins, coverage, adjacency and warnings.
     Check(cli::check::CheckArgs),
+    /// Generate the synthetic demo region (data/demo).
+    Demo(cli::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match &cli.cmd {
         Cmd::Check(a) => cli::check::run(a),
+        Cmd::Demo(a) => cli::demo::run(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,2 +1,3 @@
 //! Command-line interface: one file per subcommand, each with its `Args` and a `run()`.
 pub mod check;
+pub mod demo;

@@ -2,3 +2,4 @@
 pub mod boundaries;
 pub mod crs;
 pub mod table;
+pub mod write;

@@ -1,0 +1,160 @@
+//! Writers: atomic file replacement, GeoJSON FeatureCollections (RFC 7946 in WGS84, or BNG with
+//! a `crs` member for GIS tools), and CSV.
+
+use crate::error::{Error, Result};
+use crate::io::crs::{self, Crs};
+use geo::{MultiPolygon, Orient};
+use serde_json::{Map, Value};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+/// Write bytes to `path` through a temporary file in the same folder and a rename, so a failed
+/// run never leaves a partial output.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::output(dir, format!("cannot create folder: {e}")))?;
+    }
+    let mut tmp = tempfile_in(dir, path)?;
+    tmp.1
+        .write_all(bytes)
+        .map_err(|e| Error::output(path, e.to_string()))?;
+    tmp.1.sync_all().ok();
+    drop(tmp.1);
+    std::fs::rename(&tmp.0, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp.0);
+        Error::output(path, e.to_string())
+    })
+}
+
+fn tempfile_in(dir: &Path, target: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let f = std::fs::File::create(&tmp).map_err(|e| {
+        Error::output(
+            target,
+            format!("cannot create a file in {}: {e}", dir.display()),
+        )
+        .hint("choose a folder you can write to with --out")
+    })?;
+    Ok((tmp, f))
+}
+
+fn fmt_coord(out: &mut String, x: f64, y: f64, decimals: usize) {
+    let _ = write!(out, "[{x:.decimals$},{y:.decimals$}]");
+}
+
+/// Round a multipolygon's coordinates to `decimals`, drop repeated points and degenerate rings,
+/// and re-orient (exterior counter-clockwise, holes clockwise) after rounding.
+pub fn round_mp(mp: &MultiPolygon, decimals: i32) -> MultiPolygon {
+    use geo::{Area, LineString, Polygon};
+    let f = 10f64.powi(decimals);
+    let rr = |ls: &LineString| -> Option<LineString> {
+        let mut v: Vec<geo::Coord> =
+            ls.0.iter()
+                .map(|c| geo::Coord {
+                    x: (c.x * f).round() / f,
+                    y: (c.y * f).round() / f,
+                })
+                .collect();
+        v.dedup();
+        if v.len() < 4 {
+            return None;
+        }
+        let ls = LineString::new(v);
+        (Polygon::new(ls.clone(), vec![]).unsigned_area() > 0.0).then_some(ls)
+    };
+    let polys =
+        mp.0.iter()
+            .filter_map(|p| {
+                let ext = rr(p.exterior())?;
+                Some(Polygon::new(
+                    ext,
+                    p.interiors().iter().filter_map(rr).collect(),
+                ))
+            })
+            .collect();
+    MultiPolygon::new(polys).orient(geo::orient::Direction::Default)
+}
+
+/// A feature to write: properties and geometry in BNG metres.
+pub struct OutFeature {
+    /// Properties.
+    pub props: Map<String, Value>,
+    /// Geometry (BNG).
+    pub geom: MultiPolygon,
+}
+
+/// Serialise features as a GeoJSON FeatureCollection. `Crs::Wgs84` gives RFC 7946 (lon/lat,
+/// 6 decimals, exterior rings counter-clockwise); `Crs::Bng` gives EPSG:27700 metres (1 decimal)
+/// with a `crs` member. `meta` goes in a foreign member `footprints` (seed, version, hashes).
+pub fn geojson_string(features: &[OutFeature], target: Crs, meta: Option<&Value>) -> String {
+    let mut out = String::from("{\"type\":\"FeatureCollection\",");
+    if target == Crs::Bng {
+        out.push_str("\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},");
+    }
+    if let Some(m) = meta {
+        let _ = write!(out, "\"footprints\":{},", m);
+    }
+    out.push_str("\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        let (geom, dec) = match target {
+            Crs::Wgs84 => (
+                round_mp(
+                    &crs::mp_to_wgs84(&f.geom).unwrap_or_else(|| MultiPolygon::new(vec![])),
+                    6,
+                ),
+                6,
+            ),
+            Crs::Bng => (round_mp(&f.geom, 1), 1),
+        };
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        let _ = write!(out, "{{\"type\":\"Feature\",\"properties\":{},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[", Value::Object(f.props.clone()));
+        for (pi, p) in geom.0.iter().enumerate() {
+            if pi > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            for (ri, ring) in std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .enumerate()
+            {
+                if ri > 0 {
+                    out.push(',');
+                }
+                out.push('[');
+                for (ci, c) in ring.0.iter().enumerate() {
+                    if ci > 0 {
+                        out.push(',');
+                    }
+                    fmt_coord(&mut out, c.x, c.y, dec);
+                }
+                out.push(']');
+            }
+            out.push(']');
+        }
+        out.push_str("]}}");
+    }
+    out.push_str("\n]}\n");
+    out
+}
+
+/// Serialise rows to CSV text.
+pub fn csv_string(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
