@@ -367,49 +367,6 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         practices.push((best, cells[best].district));
     }
     practices.sort();
-    let district_pop: Vec<u64> = (0..5)
-        .map(|d| {
-            cells
-                .iter()
-                .filter(|c| c.district == d)
-                .map(|c| c.pop)
-                .sum()
-        })
-        .collect();
-    let mut pcn_of = vec![0usize; practices.len()];
-    let mut pcn_names: Vec<String> = Vec::new();
-    for d in 0..5 {
-        let idx: Vec<usize> = (0..practices.len())
-            .filter(|&i| practices[i].1 == d)
-            .collect();
-        if idx.is_empty() {
-            continue;
-        }
-        let k = ((district_pop[d] as f64 / 44_000.0).round() as usize).clamp(1, idx.len());
-        let p: Vec<Coord> = idx.iter().map(|&i| pts[practices[i].0]).collect();
-        let l = kmeans(&p, &vec![1.0; p.len()], k, &mut rng);
-        let base = pcn_names.len();
-        for (j, &i) in idx.iter().enumerate() {
-            pcn_of[i] = base + l[j];
-        }
-        for q in 0..k {
-            let first = idx
-                .iter()
-                .zip(&l)
-                .find(|(_, &lq)| lq == q)
-                .map(|(&i, _)| i)
-                .unwrap_or(idx[0]);
-            let place = &cells[practices[first].0].place;
-            let place = place.strip_prefix("Rural ").unwrap_or(place);
-            let name = format!(
-                "{} {} PCN",
-                place,
-                ["Central", "North", "South", "East", "West", "Villages"][q % 6]
-            )
-            .to_uppercase();
-            pcn_names.push(name);
-        }
-    }
     // 8. Registrations: 110% of residents (list inflation), 76/16/8% to the three nearest practices.
     let mut reg_rows = Vec::new();
     let mut list = vec![0u64; practices.len()];
@@ -437,6 +394,50 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         }
     }
 
+    // PCNs: within each district, practices swept by angle around the district centre and cut
+    // into groups of about 50,000 registered patients.
+    let mut pcn_of = vec![0usize; practices.len()];
+    let mut pcn_names: Vec<String> = Vec::new();
+    for d in 0..5 {
+        let idx: Vec<usize> = (0..practices.len())
+            .filter(|&i| practices[i].1 == d)
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let lsum: u64 = idx.iter().map(|&i| list[i]).sum();
+        let k = ((lsum as f64 / 50_000.0).round() as usize).clamp(1, idx.len());
+        let (cx, cy) = (
+            idx.iter().map(|&i| pts[practices[i].0].x).sum::<f64>() / idx.len() as f64,
+            idx.iter().map(|&i| pts[practices[i].0].y).sum::<f64>() / idx.len() as f64,
+        );
+        let mut sweep = idx.clone();
+        let ang = |i: usize| (pts[practices[i].0].y - cy).atan2(pts[practices[i].0].x - cx);
+        sweep.sort_by(|&a, &b| ang(a).total_cmp(&ang(b)));
+        let base = pcn_names.len();
+        let mut acc = 0u64;
+        for &i in &sweep {
+            let q = ((acc as f64 / lsum as f64) * k as f64).floor() as usize;
+            pcn_of[i] = base + q.min(k - 1);
+            acc += list[i];
+        }
+        for q in 0..k {
+            let first = sweep
+                .iter()
+                .find(|&&i| pcn_of[i] == base + q)
+                .copied()
+                .unwrap_or(sweep[0]);
+            let place = &cells[practices[first].0].place;
+            let place = place.strip_prefix("Rural ").unwrap_or(place);
+            let name = format!(
+                "{} {} PCN",
+                place,
+                ["Central", "North", "South", "East", "West", "Villages"][q % 6]
+            )
+            .to_uppercase();
+            pcn_names.push(name);
+        }
+    }
     // 9. Write files.
     std::fs::create_dir_all(out).map_err(|e| crate::Error::output(out, e.to_string()))?;
     let feats: Vec<OutFeature> = cells
@@ -576,10 +577,10 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     // LGR: option "2UA" by LAD; option "3UA" by LSOA (Greater Aldport = within 8.5 km of the city centre).
     let lgr_rows: Vec<Vec<String>> = (0..5)
         .map(|d| {
-            let unit = if d <= 1 {
-                "Aldport and Kingsbury"
+            let unit = if d <= 1 || d == 4 {
+                "Aldport and the West"
             } else {
-                "Downs and Vale"
+                "Eastwick and Southam"
             };
             vec![
                 "2UA".into(),

@@ -11,9 +11,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod build;
 pub mod check;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod graph;
 pub mod io;
 pub mod model;

@@ -17,6 +17,8 @@ struct Cli {
 enum Cmd {
     /// Load a scenario and report joins, coverage, adjacency and warnings.
     Check(cli::check::CheckArgs),
+    /// Build nested SNP/MNP footprint options, with PCN and district baselines.
+    Build(cli::build::BuildArgs),
     /// Generate the synthetic demo region (data/demo).
     Demo(cli::demo::DemoArgs),
 }
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let res = match &cli.cmd {
         Cmd::Check(a) => cli::check::run(a),
         Cmd::Demo(a) => cli::demo::run(a),
+        Cmd::Build(a) => cli::build::run(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,3 +1,4 @@
 //! Command-line interface: one file per subcommand, each with its `Args` and a `run()`.
+pub mod build;
 pub mod check;
 pub mod demo;

@@ -1,0 +1,237 @@
+//! Outputs: dissolved footprint polygons (GeoJSON, RFC 7946), LSOA lookup CSVs and run metadata.
+
+use crate::build::{Built, Plan};
+use crate::error::Result;
+use crate::io::crs::Crs;
+use crate::io::write::{atomic_write, csv_string, geojson_string, OutFeature};
+use crate::prepare::Prepared;
+use geo::{Area, Buffer, MultiPolygon, Orient, Polygon};
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Dissolve LSOA polygons into one footprint polygon: union of polygons grown by `tol`, shrunk
+/// back by `tol` (closes the hairline gaps of generalised boundaries), tiny holes and parts dropped.
+pub fn dissolve(p: &Prepared, members: &[usize], tol: f64) -> MultiPolygon {
+    let grown: Vec<MultiPolygon> = members
+        .iter()
+        .map(|&i| p.study.areas[i].geom.buffer(tol))
+        .collect();
+    let polys: Vec<Polygon> = grown.into_iter().flat_map(|m| m.0).collect();
+    let u = geo::unary_union(polys.iter());
+    let shrunk = u.buffer(-tol);
+    let min_area = 1_000.0; // m²: slivers
+    let kept: Vec<Polygon> = shrunk
+        .0
+        .into_iter()
+        .filter(|p| p.unsigned_area() >= min_area)
+        .map(|p| {
+            let holes = p
+                .interiors()
+                .iter()
+                .filter(|h| Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_area)
+                .cloned()
+                .collect();
+            Polygon::new(p.exterior().clone(), holes)
+        })
+        .collect();
+    MultiPolygon::new(kept).orient(geo::orient::Direction::Default)
+}
+
+/// Provenance recorded in every output.
+pub fn run_meta(p: &Prepared, seed: u64, params: Value) -> Value {
+    json!({
+        "tool": "footprints",
+        "version": crate::VERSION,
+        "scenario": p.study.name,
+        "seed": seed,
+        "inputs": p.study.inputs,
+        "parameters": params,
+    })
+}
+
+fn main_pcns(p: &Prepared, members: &[usize]) -> String {
+    let mut m: BTreeMap<String, f64> = BTreeMap::new();
+    let mut total = 0.0;
+    for &i in members {
+        let a = &p.study.areas[i];
+        if let Some(l) = &a.pcn {
+            *m.entry(l.name.clone()).or_default() += a.pop as f64;
+            total += a.pop as f64;
+        }
+    }
+    let mut v: Vec<(String, f64)> = m.into_iter().collect();
+    v.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    v.iter()
+        .filter(|x| x.1 >= 0.1 * total)
+        .take(3)
+        .map(|(n, s)| format!("{n} ({:.0}%)", s / total * 100.0))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Features for a plan's SNPs and MNPs (BNG geometry).
+pub fn plan_features(
+    p: &Prepared,
+    b: &Built,
+    snp_unit: &dyn Fn(usize) -> String,
+    mnp_unit: &dyn Fn(usize) -> String,
+) -> Vec<OutFeature> {
+    let plan = &b.plan;
+    let mut snp_members: Vec<Vec<usize>> = vec![Vec::new(); plan.n_snp()];
+    let mut mnp_members: Vec<Vec<usize>> = vec![Vec::new(); plan.n_mnp()];
+    for i in 0..p.study.areas.len() {
+        snp_members[plan.snp_of[i]].push(i);
+        mnp_members[plan.mnp_of(i)].push(i);
+    }
+    let tol = p.study.scenario.adjacency.tolerance_m.max(0.5);
+    let groups: Vec<(&str, usize, &Vec<usize>)> = snp_members
+        .iter()
+        .enumerate()
+        .map(|(s, m)| ("SNP", s, m))
+        .chain(mnp_members.iter().enumerate().map(|(s, m)| ("MNP", s, m)))
+        .collect();
+    let geoms: Vec<MultiPolygon> = groups
+        .par_iter()
+        .map(|(_, _, m)| dissolve(p, m, tol))
+        .collect();
+    groups
+        .iter()
+        .zip(geoms)
+        .map(|((level, id, members), geom)| {
+            let pop: u64 = members.iter().map(|&i| p.study.areas[i].pop).sum();
+            let mut props = Map::new();
+            props.insert("level".into(), json!(level));
+            let (idtxt, name) = if *level == "SNP" {
+                (format!("SNP{:03}", id + 1), b.snp_names[*id].clone())
+            } else {
+                (format!("MNP{:02}", id + 1), b.mnp_names[*id].clone())
+            };
+            props.insert("id".into(), json!(idtxt));
+            props.insert("name".into(), json!(name));
+            props.insert("population".into(), json!(pop));
+            props.insert("lsoa_count".into(), json!(members.len()));
+            let unit = if *level == "SNP" {
+                snp_unit(members[0])
+            } else {
+                mnp_unit(members[0])
+            };
+            props.insert("boundary_unit".into(), json!(unit));
+            if *level == "SNP" {
+                let m = plan.mnp_of_snp[*id];
+                props.insert("mnp_id".into(), json!(format!("MNP{:02}", m + 1)));
+                props.insert("mnp_name".into(), json!(b.mnp_names[m]));
+            }
+            props.insert("main_pcns".into(), json!(main_pcns(p, members)));
+            props.insert(
+                "area_km2".into(),
+                json!(
+                    (members
+                        .iter()
+                        .map(|&i| p.study.areas[i].area_m2)
+                        .sum::<f64>()
+                        / 1e4)
+                        .round()
+                        / 100.0
+                ),
+            );
+            OutFeature { props, geom }
+        })
+        .collect()
+}
+
+/// Lookup CSV rows: lsoa_code, lsoa_name, population, snp id/name, mnp id/name.
+pub fn lookup_csv(p: &Prepared, b: &Built) -> String {
+    let rows: Vec<Vec<String>> = p
+        .study
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let s = b.plan.snp_of[i];
+            let m = b.plan.mnp_of_snp[s];
+            vec![
+                a.code.clone(),
+                a.name.clone(),
+                a.pop.to_string(),
+                format!("SNP{:03}", s + 1),
+                b.snp_names[s].clone(),
+                format!("MNP{:02}", m + 1),
+                b.mnp_names[m].clone(),
+            ]
+        })
+        .collect();
+    csv_string(
+        &[
+            "lsoa_code",
+            "lsoa_name",
+            "population",
+            "snp_id",
+            "snp_name",
+            "mnp_id",
+            "mnp_name",
+        ],
+        &rows,
+    )
+}
+
+/// Write one footprint set's folder: lookup.csv, footprints.geojson, run.json.
+pub fn write_built(
+    p: &Prepared,
+    b: &Built,
+    dir: &Path,
+    meta: Value,
+    snp_unit: &dyn Fn(usize) -> String,
+    mnp_unit: &dyn Fn(usize) -> String,
+) -> Result<()> {
+    let feats = plan_features(p, b, snp_unit, mnp_unit);
+    let mut meta = meta;
+    meta["kind"] = json!(b.kind);
+    meta["label"] = json!(b.label);
+    meta["metrics"] = serde_json::to_value(&b.metrics).unwrap_or(Value::Null);
+    meta["recom_proposals"] = json!(b.proposals);
+    meta["run_seed"] = json!(b.seed);
+    let gj = geojson_string(&feats, Crs::Wgs84, Some(&meta));
+    atomic_write(&dir.join("lookup.csv"), lookup_csv(p, b).as_bytes())?;
+    atomic_write(&dir.join("footprints.geojson"), gj.as_bytes())?;
+    atomic_write(
+        &dir.join("run.json"),
+        (serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// Check a plan's hard invariants; returns a list of violations (empty = fine).
+pub fn check_plan(p: &Prepared, plan: &Plan) -> Vec<String> {
+    let mut bad = Vec::new();
+    if plan.snp_of.len() != p.study.areas.len() {
+        bad.push("plan does not cover every LSOA".into());
+        return bad;
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); plan.n_snp()];
+    for (i, &s) in plan.snp_of.iter().enumerate() {
+        if s >= plan.n_snp() {
+            bad.push(format!("LSOA {} has no SNP", p.study.areas[i].code));
+            continue;
+        }
+        members[s].push(i);
+    }
+    for (s, m) in members.iter().enumerate() {
+        if m.is_empty() {
+            bad.push(format!("SNP {s} is empty"));
+        } else if !p.graph.is_connected(m) {
+            bad.push(format!("SNP {s} is not contiguous"));
+        }
+    }
+    let mut mm: Vec<Vec<usize>> = vec![Vec::new(); plan.n_mnp()];
+    for i in 0..plan.snp_of.len() {
+        mm[plan.mnp_of(i)].push(i);
+    }
+    for (m, v) in mm.iter().enumerate() {
+        if !p.graph.is_connected(v) {
+            bad.push(format!("MNP {m} is not contiguous"));
+        }
+    }
+    bad
+}
