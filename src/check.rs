@@ -90,11 +90,8 @@ impl CheckReport {
                 deciles[(d as usize).clamp(1, 10) - 1] += 1;
             }
         }
-        let shares: Vec<f64> = s
-            .areas
-            .iter()
-            .filter_map(|a| a.pcn.as_ref().filter(|p| !p.approximate).map(|p| p.share))
-            .collect();
+        let shares: Vec<f64> =
+            s.areas.iter().filter_map(|a| a.pcn.as_ref().filter(|p| !p.approximate).map(|p| p.share)).collect();
         let code = |i: usize| s.areas[i].code.clone();
         CheckReport {
             scenario: s.name.clone(),
@@ -121,28 +118,13 @@ impl CheckReport {
                 .map(|p| format!("{} {}", p.code, p.name))
                 .collect(),
             lsoa_pcns: s.pcn_codes().len(),
-            pcn_approximate: s
-                .areas
-                .iter()
-                .filter(|a| a.pcn.as_ref().is_some_and(|p| p.approximate))
-                .count(),
-            pcn_mean_share: (!shares.is_empty())
-                .then(|| shares.iter().sum::<f64>() / shares.len() as f64),
+            pcn_approximate: s.areas.iter().filter(|a| a.pcn.as_ref().is_some_and(|p| p.approximate)).count(),
+            pcn_mean_share: (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64),
             registrations: s.registrations,
             edges: p.graph.edges.iter().filter(|e| !e.bridge).count(),
             components: p.graph.components_before.iter().map(Vec::len).collect(),
-            islands: p
-                .graph
-                .components_before
-                .iter()
-                .skip(1)
-                .map(|c| c.iter().map(|&i| code(i)).collect())
-                .collect(),
-            bridges: p
-                .bridges
-                .iter()
-                .map(|e| (code(e.a), code(e.b), (e.gap_m * 10.0).round() / 10.0))
-                .collect(),
+            islands: p.graph.components_before.iter().skip(1).map(|c| c.iter().map(|&i| code(i)).collect()).collect(),
+            bridges: p.bridges.iter().map(|e| (code(e.a), code(e.b), (e.gap_m * 10.0).round() / 10.0)).collect(),
             lgr: s.lgr.clone(),
             warnings: s.warnings.clone(),
             inputs: s.inputs.clone(),
@@ -152,11 +134,7 @@ impl CheckReport {
     /// Human-readable text.
     pub fn to_text(&self) -> String {
         let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "footprints {} — check of scenario \"{}\"",
-            self.version, self.scenario
-        );
+        let _ = writeln!(o, "footprints {} — check of scenario \"{}\"", self.version, self.scenario);
         let _ = writeln!(
             o,
             "\nStudy area: {} LSOAs (of {} features in the boundary file), population {}",
@@ -164,11 +142,7 @@ impl CheckReport {
             self.boundary_features,
             fmt_int(self.population)
         );
-        let _ = writeln!(
-            o,
-            "\n{:<11} {:<28} {:>6} {:>12}",
-            "LAD", "name", "LSOAs", "population"
-        );
+        let _ = writeln!(o, "\n{:<11} {:<28} {:>6} {:>12}", "LAD", "name", "LSOAs", "population");
         for l in &self.lads {
             let _ = writeln!(
                 o,
@@ -179,9 +153,16 @@ impl CheckReport {
                 fmt_int(l.population)
             );
         }
-        let _ = writeln!(o, "\nJoins (study-area LSOAs matched / missing; rows outside the area; codes unknown to the boundaries):");
+        let _ = writeln!(
+            o,
+            "\nJoins (study-area LSOAs matched / missing; rows outside the area; codes unknown to the boundaries):"
+        );
         for j in &self.joins {
-            let _ = writeln!(o, "  {:<14} {:>6} rows  matched {:>6}  missing {:>5}  outside {:>6}  unknown {:>6}   {}", j.input, j.rows, j.matched, j.missing, j.outside, j.unknown, j.path);
+            let _ = writeln!(
+                o,
+                "  {:<14} {:>6} rows  matched {:>6}  missing {:>5}  outside {:>6}  unknown {:>6}   {}",
+                j.input, j.rows, j.matched, j.missing, j.outside, j.unknown, j.path
+            );
             if !j.missing_examples.is_empty() {
                 let _ = writeln!(o, "      missing e.g. {}", j.missing_examples.join(", "));
             }
@@ -190,12 +171,7 @@ impl CheckReport {
             }
         }
         if self.imd_matched > 0 {
-            let d: Vec<String> = self
-                .imd_deciles
-                .iter()
-                .enumerate()
-                .map(|(i, n)| format!("{}:{}", i + 1, n))
-                .collect();
+            let d: Vec<String> = self.imd_deciles.iter().enumerate().map(|(i, n)| format!("{}:{}", i + 1, n)).collect();
             let _ = writeln!(
                 o,
                 "\nDeprivation: {}/{} LSOAs; national deciles (1 = most deprived) {}",
@@ -219,12 +195,7 @@ impl CheckReport {
             );
         }
         if let Some((t, i)) = self.registrations {
-            let _ = writeln!(
-                o,
-                "Registered patients: {} read, {} living in the study area",
-                fmt_int(t),
-                fmt_int(i)
-            );
+            let _ = writeln!(o, "Registered patients: {} read, {} living in the study area", fmt_int(t), fmt_int(i));
         }
         let _ = write!(
             o,
@@ -247,12 +218,7 @@ impl CheckReport {
             self.components.iter().take(10).collect::<Vec<_>>()
         );
         for (i, isl) in self.islands.iter().enumerate().take(20) {
-            let _ = writeln!(
-                o,
-                "  island {}: {}",
-                i + 1,
-                isl.iter().take(6).cloned().collect::<Vec<_>>().join(", ")
-            );
+            let _ = writeln!(o, "  island {}: {}", i + 1, isl.iter().take(6).cloned().collect::<Vec<_>>().join(", "));
         }
         if self.islands.len() > 20 {
             let _ = writeln!(o, "  … {} more islands", self.islands.len() - 20);
@@ -264,20 +230,11 @@ impl CheckReport {
             let status = if l.exact() {
                 "complete".to_string()
             } else if l.unassigned.is_empty() {
-                format!(
-                    "approximate: LSOA-level table needed for {}",
-                    l.needs_lsoa_table.join(", ")
-                )
+                format!("approximate: LSOA-level table needed for {}", l.needs_lsoa_table.join(", "))
             } else {
                 format!("{} LSOAs unassigned", l.unassigned.len())
             };
-            let _ = writeln!(
-                o,
-                "LGR option {}: units {} — {}",
-                l.name,
-                l.units.join(" | "),
-                status
-            );
+            let _ = writeln!(o, "LGR option {}: units {} — {}", l.name, l.units.join(" | "), status);
         }
         if !self.warnings.is_empty() {
             let _ = writeln!(o, "\nWarnings:");

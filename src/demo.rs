@@ -7,20 +7,14 @@ use crate::error::Result;
 use crate::graph::{AdjacencyParams, Graph};
 use crate::io::crs::Crs;
 use crate::io::write::{atomic_write, csv_string, geojson_string, OutFeature};
-use geo::{
-    Area, Coord, InteriorPoint, LineString, MultiPolygon, Polygon, Voronoi, VoronoiClip,
-    VoronoiParams,
-};
+use geo::{Area, Coord, InteriorPoint, LineString, MultiPolygon, Polygon, Voronoi, VoronoiClip, VoronoiParams};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Map};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const CENTRE: Coord = Coord {
-    x: 440_000.0,
-    y: 256_000.0,
-};
+const CENTRE: Coord = Coord { x: 440_000.0, y: 256_000.0 };
 
 struct Place {
     name: &'static str,
@@ -30,58 +24,23 @@ struct Place {
 }
 
 fn places() -> Vec<Place> {
-    let c = |dx: f64, dy: f64| Coord {
-        x: CENTRE.x + dx,
-        y: CENTRE.y + dy,
-    };
+    let c = |dx: f64, dy: f64| Coord { x: CENTRE.x + dx, y: CENTRE.y + dy };
     vec![
-        Place {
-            name: "Aldport",
-            at: c(-1_000.0, 500.0),
-            sites: 150,
-            sigma: 2_600.0,
-        },
-        Place {
-            name: "Kingsbury",
-            at: c(-3_000.0, 11_000.0),
-            sites: 40,
-            sigma: 1_300.0,
-        },
-        Place {
-            name: "Eastwick",
-            at: c(13_000.0, 2_500.0),
-            sites: 34,
-            sigma: 1_200.0,
-        },
-        Place {
-            name: "Southam Magna",
-            at: c(2_500.0, -10_500.0),
-            sites: 30,
-            sigma: 1_100.0,
-        },
-        Place {
-            name: "Westerleigh",
-            at: c(-14_000.0, -2_000.0),
-            sites: 28,
-            sigma: 1_100.0,
-        },
+        Place { name: "Aldport", at: c(-1_000.0, 500.0), sites: 150, sigma: 2_600.0 },
+        Place { name: "Kingsbury", at: c(-3_000.0, 11_000.0), sites: 40, sigma: 1_300.0 },
+        Place { name: "Eastwick", at: c(13_000.0, 2_500.0), sites: 34, sigma: 1_200.0 },
+        Place { name: "Southam Magna", at: c(2_500.0, -10_500.0), sites: 30, sigma: 1_100.0 },
+        Place { name: "Westerleigh", at: c(-14_000.0, -2_000.0), sites: 28, sigma: 1_100.0 },
     ]
 }
 
-const DISTRICTS: [&str; 5] = [
-    "Aldport",
-    "Kingsbury and the North",
-    "Eastwick Vale",
-    "Southam Downs",
-    "Westerleigh",
-];
+const DISTRICTS: [&str; 5] = ["Aldport", "Kingsbury and the North", "Eastwick Vale", "Southam Downs", "Westerleigh"];
 const SYL_A: [&str; 16] = [
-    "Ash", "Brook", "Thorn", "Elm", "Hollow", "Mill", "Stan", "Wood", "Marsh", "Oak", "Fen", "Bar",
-    "Kel", "Hart", "Lang", "Nor",
+    "Ash", "Brook", "Thorn", "Elm", "Hollow", "Mill", "Stan", "Wood", "Marsh", "Oak", "Fen", "Bar", "Kel", "Hart",
+    "Lang", "Nor",
 ];
-const SYL_B: [&str; 12] = [
-    "ley", "ford", "ton", "field", "wick", "bury", "ham", "well", "combe", "stead", "by", "hurst",
-];
+const SYL_B: [&str; 12] =
+    ["ley", "ford", "ton", "field", "wick", "bury", "ham", "well", "combe", "stead", "by", "hurst"];
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = rng.random::<f64>().max(1e-12);
@@ -94,14 +53,8 @@ fn county_outline() -> Polygon {
     let pts: Vec<Coord> = (0..=n)
         .map(|i| {
             let t = (i % n) as f64 / n as f64 * std::f64::consts::TAU;
-            let r = 1.0
-                + 0.07 * (3.0 * t).sin()
-                + 0.05 * (5.0 * t + 1.0).cos()
-                + 0.03 * (9.0 * t).sin();
-            Coord {
-                x: CENTRE.x + 21_000.0 * r * t.cos(),
-                y: CENTRE.y + 16_500.0 * r * t.sin(),
-            }
+            let r = 1.0 + 0.07 * (3.0 * t).sin() + 0.05 * (5.0 * t + 1.0).cos() + 0.03 * (9.0 * t).sin();
+            Coord { x: CENTRE.x + 21_000.0 * r * t.cos(), y: CENTRE.y + 16_500.0 * r * t.sin() }
         })
         .collect();
     Polygon::new(LineString::new(pts), vec![])
@@ -131,9 +84,7 @@ fn score_to_rank(score: f64) -> u32 {
     for w in knots.windows(2) {
         let ((s0, r0), (s1, r1)) = (w[0], w[1]);
         if s <= s0 && s >= s1 {
-            return (r0 + (r1 - r0) * (s0 - s) / (s0 - s1))
-                .round()
-                .clamp(1.0, 33_755.0) as u32;
+            return (r0 + (r1 - r0) * (s0 - s) / (s0 - s1)).round().clamp(1.0, 33_755.0) as u32;
         }
     }
     33_755
@@ -165,10 +116,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         let mut tries = 0;
         while placed < p.sites && tries < 100_000 {
             tries += 1;
-            let c = Coord {
-                x: p.at.x + normal(&mut rng) * p.sigma,
-                y: p.at.y + normal(&mut rng) * p.sigma * 0.85,
-            };
+            let c = Coord { x: p.at.x + normal(&mut rng) * p.sigma, y: p.at.y + normal(&mut rng) * p.sigma * 0.85 };
             if ok(&sites, c, 280.0) {
                 sites.push(c);
                 placed += 1;
@@ -199,9 +147,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         let Some(ip) = poly.interior_point() else {
             continue;
         };
-        let k = (0..sites.len())
-            .min_by(|&a, &b| dist(sites[a], ip.0).total_cmp(&dist(sites[b], ip.0)))
-            .unwrap();
+        let k = (0..sites.len()).min_by(|&a, &b| dist(sites[a], ip.0).total_cmp(&dist(sites[b], ip.0))).unwrap();
         pieces.entry(k).or_default().push(poly);
     }
     let mut cells: Vec<Cell> = pieces
@@ -210,15 +156,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             polys.sort_by(|a, b| b.unsigned_area().total_cmp(&a.unsigned_area()));
             polys.truncate(1);
             let geom = crate::io::write::round_mp(&MultiPolygon::new(polys), 1);
-            Cell {
-                geom,
-                site: sites[k],
-                district: 0,
-                ward: 0,
-                pop: 0,
-                score: 0.0,
-                place: String::new(),
-            }
+            Cell { geom, site: sites[k], district: 0, ward: 0, pop: 0, score: 0.0, place: String::new() }
         })
         .filter(|c| !c.geom.0.is_empty())
         .collect();
@@ -234,13 +172,9 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         c.district = if city {
             0
         } else {
-            (1..5)
-                .min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at)))
-                .unwrap()
+            (1..5).min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at))).unwrap()
         };
-        let near = (0..5)
-            .min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at)))
-            .unwrap();
+        let near = (0..5).min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at))).unwrap();
         let d = dist(c.site, places[near].at);
         c.place = if d < 3.5 * places[near].sigma {
             places[near].name.to_string()
@@ -249,48 +183,19 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         };
     }
     let geoms: Vec<&MultiPolygon> = cells.iter().map(|c| &c.geom).collect();
-    let graph = Graph::build(
-        &geoms,
-        AdjacencyParams {
-            tolerance_m: 1.0,
-            min_shared_m: 10.0,
-        },
-    );
+    let graph = Graph::build(&geoms, AdjacencyParams { tolerance_m: 1.0, min_shared_m: 10.0 });
     make_groups_contiguous(&graph, &mut cells);
 
     // 4. Population and deprivation (hot spots east of the city centre and in Eastwick; rural access deprivation).
     let hot = [
-        (
-            Coord {
-                x: places[0].at.x + 1_800.0,
-                y: places[0].at.y - 600.0,
-            },
-            1_500.0,
-            42.0,
-        ),
-        (
-            Coord {
-                x: places[2].at.x - 400.0,
-                y: places[2].at.y + 300.0,
-            },
-            900.0,
-            30.0,
-        ),
-        (
-            Coord {
-                x: places[1].at.x + 600.0,
-                y: places[1].at.y - 400.0,
-            },
-            700.0,
-            18.0,
-        ),
+        (Coord { x: places[0].at.x + 1_800.0, y: places[0].at.y - 600.0 }, 1_500.0, 42.0),
+        (Coord { x: places[2].at.x - 400.0, y: places[2].at.y + 300.0 }, 900.0, 30.0),
+        (Coord { x: places[1].at.x + 600.0, y: places[1].at.y - 400.0 }, 700.0, 18.0),
     ];
     for c in &mut cells {
         let urban = c.place.starts_with("Rural") as u8 == 0;
         let base = if urban { 1_650.0 } else { 1_450.0 };
-        c.pop = (base + normal(&mut rng) * 320.0)
-            .round()
-            .clamp(1_000.0, 3_000.0) as u64;
+        c.pop = (base + normal(&mut rng) * 320.0).round().clamp(1_000.0, 3_000.0) as u64;
         let mut s = 4.5 + normal(&mut rng).abs() * 4.5;
         for (h, r, amp) in hot {
             s += amp * (-(dist(c.site, h) / r).powi(2) / 2.0).exp();
@@ -304,9 +209,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     // 5. Wards: ~4 cells each, by k-means on sites within each district.
     let mut ward_count = 0;
     for d in 0..5 {
-        let members: Vec<usize> = (0..cells.len())
-            .filter(|&i| cells[i].district == d)
-            .collect();
+        let members: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].district == d).collect();
         let k = (members.len() / 4).max(1);
         let pts: Vec<Coord> = members.iter().map(|&i| cells[i].site).collect();
         let lab = kmeans(&pts, &vec![1.0; pts.len()], k, &mut rng);
@@ -316,15 +219,8 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         ward_count += k;
     }
     make_groups_contiguous_wards(&graph, &mut cells);
-    let ward_names: Vec<String> = (0..ward_count)
-        .map(|w| {
-            format!(
-                "{}{}",
-                SYL_A[(w * 7 + 3) % 16],
-                SYL_B[(w * 5 + w / 16) % 12]
-            )
-        })
-        .collect();
+    let ward_names: Vec<String> =
+        (0..ward_count).map(|w| format!("{}{}", SYL_A[(w * 7 + 3) % 16], SYL_B[(w * 5 + w / 16) % 12])).collect();
 
     // 6. Codes and names.
     let lad_code = |d: usize| format!("E07900{:03}", d + 1);
@@ -340,9 +236,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         e.1 += 1;
         names.push(format!("{} {:03}{}", DISTRICTS[c.district], e.0, letter));
     }
-    let codes: Vec<String> = (0..cells.len())
-        .map(|i| format!("E01{:06}", 900_001 + i))
-        .collect();
+    let codes: Vec<String> = (0..cells.len()).map(|i| format!("E01{:06}", 900_001 + i)).collect();
 
     // 7. Practices (~50) by population-weighted k-means, placed at the nearest site; PCNs by k-means per district.
     let pts: Vec<Coord> = cells.iter().map(|c| c.site).collect();
@@ -359,10 +253,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         let cy = members.iter().map(|&i| pts[i].y * w[i]).sum::<f64>() / tw;
         let best = *members
             .iter()
-            .min_by(|&&a, &&b| {
-                dist(pts[a], Coord { x: cx, y: cy })
-                    .total_cmp(&dist(pts[b], Coord { x: cx, y: cy }))
-            })
+            .min_by(|&&a, &&b| dist(pts[a], Coord { x: cx, y: cy }).total_cmp(&dist(pts[b], Coord { x: cx, y: cy })))
             .unwrap();
         practices.push((best, cells[best].district));
     }
@@ -373,24 +264,14 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     for (i, c) in cells.iter().enumerate() {
         let mut order: Vec<usize> = (0..practices.len()).collect();
         order.sort_by(|&a, &b| {
-            dist(pts[practices[a].0], c.site)
-                .total_cmp(&dist(pts[practices[b].0], c.site))
-                .then(a.cmp(&b))
+            dist(pts[practices[a].0], c.site).total_cmp(&dist(pts[practices[b].0], c.site)).then(a.cmp(&b))
         });
         let total = (c.pop as f64 * 1.1).round() as u64;
         let first = (total as f64 * 0.76).round() as u64;
         let second = (total as f64 * 0.16).round() as u64;
-        for (p, n) in [
-            (order[0], first),
-            (order[1], second),
-            (order[2], total - first - second),
-        ] {
+        for (p, n) in [(order[0], first), (order[1], second), (order[2], total - first - second)] {
             list[p] += n;
-            reg_rows.push(vec![
-                codes[i].clone(),
-                format!("D{:05}", 81_001 + p),
-                n.to_string(),
-            ]);
+            reg_rows.push(vec![codes[i].clone(), format!("D{:05}", 81_001 + p), n.to_string()]);
         }
     }
 
@@ -399,9 +280,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     let mut pcn_of = vec![0usize; practices.len()];
     let mut pcn_names: Vec<String> = Vec::new();
     for d in 0..5 {
-        let idx: Vec<usize> = (0..practices.len())
-            .filter(|&i| practices[i].1 == d)
-            .collect();
+        let idx: Vec<usize> = (0..practices.len()).filter(|&i| practices[i].1 == d).collect();
         if idx.is_empty() {
             continue;
         }
@@ -422,19 +301,11 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             acc += list[i];
         }
         for q in 0..k {
-            let first = sweep
-                .iter()
-                .find(|&&i| pcn_of[i] == base + q)
-                .copied()
-                .unwrap_or(sweep[0]);
+            let first = sweep.iter().find(|&&i| pcn_of[i] == base + q).copied().unwrap_or(sweep[0]);
             let place = &cells[practices[first].0].place;
             let place = place.strip_prefix("Rural ").unwrap_or(place);
-            let name = format!(
-                "{} {} PCN",
-                place,
-                ["Central", "North", "South", "East", "West", "Villages"][q % 6]
-            )
-            .to_uppercase();
+            let name = format!("{} {} PCN", place, ["Central", "North", "South", "East", "West", "Villages"][q % 6])
+                .to_uppercase();
             pcn_names.push(name);
         }
     }
@@ -450,47 +321,23 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             m.insert("ltla24_code".into(), json!(lad_code(c.district)));
             m.insert("ltla24_name".into(), json!(DISTRICTS[c.district]));
             m.insert("town".into(), json!(c.place));
-            OutFeature {
-                props: m,
-                geom: c.geom.clone(),
-            }
+            OutFeature { props: m, geom: c.geom.clone() }
         })
         .collect();
-    atomic_write(
-        &out.join("lsoa_boundaries_bng.geojson"),
-        geojson_string(&feats, Crs::Bng, None).as_bytes(),
-    )?;
-    let rows = |f: &dyn Fn(usize, &Cell) -> Vec<String>| {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| f(i, c))
-            .collect::<Vec<_>>()
-    };
+    atomic_write(&out.join("lsoa_boundaries_bng.geojson"), geojson_string(&feats, Crs::Bng, None).as_bytes())?;
+    let rows =
+        |f: &dyn Fn(usize, &Cell) -> Vec<String>| cells.iter().enumerate().map(|(i, c)| f(i, c)).collect::<Vec<_>>();
     atomic_write(
         &out.join("population.csv"),
-        csv_string(
-            &["lsoa21_code", "total_residents"],
-            &rows(&|i, c| vec![codes[i].clone(), c.pop.to_string()]),
-        )
-        .as_bytes(),
+        csv_string(&["lsoa21_code", "total_residents"], &rows(&|i, c| vec![codes[i].clone(), c.pop.to_string()]))
+            .as_bytes(),
     )?;
-    let mut ranks: Vec<(usize, u32)> = cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, score_to_rank(c.score)))
-        .collect();
+    let mut ranks: Vec<(usize, u32)> = cells.iter().enumerate().map(|(i, c)| (i, score_to_rank(c.score))).collect();
     ranks.sort();
     atomic_write(
         &out.join("deprivation.csv"),
         csv_string(
-            &[
-                "lsoa21_code",
-                "IMD_decile",
-                "IMD_rank",
-                "IMD_score",
-                "Health_score",
-            ],
+            &["lsoa21_code", "IMD_decile", "IMD_rank", "IMD_score", "Health_score"],
             &rows(&|i, c| {
                 let r = score_to_rank(c.score);
                 let decile = ((r - 1) as f64 / 3_375.5).floor() as u32 + 1;
@@ -508,14 +355,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     atomic_write(
         &out.join("lookup.csv"),
         csv_string(
-            &[
-                "lsoa21_name",
-                "lsoa21_code",
-                "ward24_name",
-                "ward24_code",
-                "ltla24_name",
-                "ltla24_code",
-            ],
+            &["lsoa21_name", "lsoa21_code", "ward24_name", "ward24_code", "ltla24_name", "ltla24_code"],
             &rows(&|i, c| {
                 vec![
                     names[i].clone(),
@@ -537,11 +377,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             let place = c.place.strip_prefix("Rural ").unwrap_or(&c.place);
             vec![
                 format!("D{:05}", 81_001 + p),
-                format!(
-                    "{} {} SURGERY",
-                    place.to_uppercase(),
-                    ward_names[c.ward].to_uppercase()
-                ),
+                format!("{} {} SURGERY", place.to_uppercase(), ward_names[c.ward].to_uppercase()),
                 list[p].to_string(),
                 format!("U{:05}", 90_001 + pcn_of[p]),
                 pcn_names[pcn_of[p]].clone(),
@@ -553,57 +389,25 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     atomic_write(
         &out.join("practices.csv"),
         csv_string(
-            &[
-                "practice_code",
-                "practice_name",
-                "list_size",
-                "pcn_code",
-                "pcn_name",
-                "easting",
-                "northing",
-            ],
+            &["practice_code", "practice_name", "list_size", "pcn_code", "pcn_name", "easting", "northing"],
             &prac_rows,
         )
         .as_bytes(),
     )?;
     atomic_write(
         &out.join("registrations.csv"),
-        csv_string(
-            &["LSOA_CODE", "PRACTICE_CODE", "NUMBER_OF_PATIENTS"],
-            &reg_rows,
-        )
-        .as_bytes(),
+        csv_string(&["LSOA_CODE", "PRACTICE_CODE", "NUMBER_OF_PATIENTS"], &reg_rows).as_bytes(),
     )?;
     // LGR: option "2UA" by LAD; option "3UA" by LSOA (Greater Aldport = within 8.5 km of the city centre).
     let lgr_rows: Vec<Vec<String>> = (0..5)
         .map(|d| {
-            let unit = if d <= 1 || d == 4 {
-                "Aldport and the West"
-            } else {
-                "Eastwick and Southam"
-            };
-            vec![
-                "2UA".into(),
-                unit.into(),
-                lad_code(d),
-                DISTRICTS[d].into(),
-                "whole".into(),
-            ]
+            let unit = if d <= 1 || d == 4 { "Aldport and the West" } else { "Eastwick and Southam" };
+            vec!["2UA".into(), unit.into(), lad_code(d), DISTRICTS[d].into(), "whole".into()]
         })
         .collect();
     atomic_write(
         &out.join("lgr_options_by_lad.csv"),
-        csv_string(
-            &[
-                "option_id",
-                "proposed_unitary",
-                "lad24_code",
-                "lad24_name",
-                "assignment",
-            ],
-            &lgr_rows,
-        )
-        .as_bytes(),
+        csv_string(&["option_id", "proposed_unitary", "lad24_code", "lad24_name", "assignment"], &lgr_rows).as_bytes(),
     )?;
     let mut unit3: Vec<usize> = cells
         .iter()
@@ -621,11 +425,8 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     let u3 = ["Greater Aldport", "North and East", "South and West"];
     atomic_write(
         &out.join("lgr_3ua_by_lsoa.csv"),
-        csv_string(
-            &["lsoa21_code", "unitary"],
-            &rows(&|i, _| vec![codes[i].clone(), u3[unit3[i]].to_string()]),
-        )
-        .as_bytes(),
+        csv_string(&["lsoa21_code", "unitary"], &rows(&|i, _| vec![codes[i].clone(), u3[unit3[i]].to_string()]))
+            .as_bytes(),
     )?;
     atomic_write(&out.join("scenario.toml"), SCENARIO.as_bytes())?;
     Ok(cells.len())
@@ -686,12 +487,7 @@ fn kmeans(pts: &[Coord], w: &[f64], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize
         let d: Vec<f64> = pts
             .iter()
             .zip(w)
-            .map(|(p, wi)| {
-                wi * centres
-                    .iter()
-                    .map(|c| dist(*c, *p).powi(2))
-                    .fold(f64::MAX, f64::min)
-            })
+            .map(|(p, wi)| wi * centres.iter().map(|c| dist(*c, *p).powi(2)).fold(f64::MAX, f64::min))
             .collect();
         let total: f64 = d.iter().sum();
         let mut r = rng.random::<f64>() * total;
@@ -708,9 +504,7 @@ fn kmeans(pts: &[Coord], w: &[f64], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize
     let mut lab = vec![0; pts.len()];
     for _ in 0..30 {
         for (i, p) in pts.iter().enumerate() {
-            lab[i] = (0..k)
-                .min_by(|&a, &b| dist(centres[a], *p).total_cmp(&dist(centres[b], *p)))
-                .unwrap();
+            lab[i] = (0..k).min_by(|&a, &b| dist(centres[a], *p).total_cmp(&dist(centres[b], *p))).unwrap();
         }
         for (c, centre) in centres.iter_mut().enumerate() {
             let (mut sx, mut sy, mut sw) = (0.0, 0.0, 0.0);
@@ -722,10 +516,7 @@ fn kmeans(pts: &[Coord], w: &[f64], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize
                 }
             }
             if sw > 0.0 {
-                *centre = Coord {
-                    x: sx / sw,
-                    y: sy / sw,
-                };
+                *centre = Coord { x: sx / sw, y: sy / sw };
             }
         }
     }
@@ -750,8 +541,7 @@ fn make_contiguous(graph: &Graph, label: &mut [usize], within: &[usize]) {
                         }
                     }
                 }
-                if let Some((&to, _)) = votes.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                {
+                if let Some((&to, _)) = votes.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
                     for &v in piece {
                         label[v] = to;
                     }

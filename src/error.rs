@@ -46,46 +46,27 @@ pub enum Error {
 impl Error {
     /// An input error without a location.
     pub fn input(path: impl AsRef<Path>, msg: impl Into<String>) -> Self {
-        Error::Input {
-            path: path.as_ref().to_path_buf(),
-            location: None,
-            msg: msg.into(),
-            hint: None,
-        }
+        Error::Input { path: path.as_ref().to_path_buf(), location: None, msg: msg.into(), hint: None }
     }
 
     /// An input error at a row or feature.
     pub fn at(path: impl AsRef<Path>, location: impl Into<String>, msg: impl Into<String>) -> Self {
-        Error::Input {
-            path: path.as_ref().to_path_buf(),
-            location: Some(location.into()),
-            msg: msg.into(),
-            hint: None,
-        }
+        Error::Input { path: path.as_ref().to_path_buf(), location: Some(location.into()), msg: msg.into(), hint: None }
     }
 
     /// A scenario-level error.
     pub fn scenario(msg: impl Into<String>) -> Self {
-        Error::Scenario {
-            msg: msg.into(),
-            hint: None,
-        }
+        Error::Scenario { msg: msg.into(), hint: None }
     }
 
     /// An infeasible request, with what would work.
     pub fn infeasible(msg: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Infeasible {
-            msg: msg.into(),
-            hint: hint.into(),
-        }
+        Error::Infeasible { msg: msg.into(), hint: hint.into() }
     }
 
     /// An output error.
     pub fn output(path: impl AsRef<Path>, msg: impl Into<String>) -> Self {
-        Error::Output {
-            path: path.as_ref().to_path_buf(),
-            msg: msg.into(),
-        }
+        Error::Output { path: path.as_ref().to_path_buf(), msg: msg.into() }
     }
 
     /// Attach a hint saying how to fix the problem.
@@ -105,12 +86,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Input {
-                path,
-                location,
-                msg,
-                hint,
-            } => {
+            Error::Input { path, location, msg, hint } => {
                 write!(f, "{}", path.display())?;
                 if let Some(l) = location {
                     write!(f, ", {l}")?;

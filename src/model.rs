@@ -191,10 +191,7 @@ fn examples<'a>(it: impl Iterator<Item = &'a String>) -> Vec<String> {
 }
 
 fn truthy(s: &str) -> bool {
-    matches!(
-        s.trim().to_ascii_lowercase().as_str(),
-        "true" | "1" | "yes" | "y" | "t"
-    )
+    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y" | "t")
 }
 
 /// SHA-256 of a file (hex).
@@ -224,11 +221,7 @@ impl Study {
         let mut joins = Vec::new();
         let mut inputs = Vec::new();
         let mut add_input = |role: &str, p: &PathBuf| {
-            inputs.push(InputFile {
-                role: role.into(),
-                path: p.display().to_string(),
-                sha256: hash_file(p),
-            })
+            inputs.push(InputFile { role: role.into(), path: p.display().to_string(), sha256: hash_file(p) })
         };
 
         // 1. Boundaries.
@@ -238,14 +231,8 @@ impl Study {
         warnings.extend(layer.warnings.iter().cloned());
         let bcfg = &sc.boundaries;
         if !layer.columns.iter().any(|c| c == &bcfg.code) {
-            return Err(Error::input(
-                &bpath,
-                format!("no attribute named \"{}\" for the LSOA code", bcfg.code),
-            )
-            .hint(format!(
-                "attributes found: {}; set boundaries.code in the scenario",
-                layer.columns.join(", ")
-            )));
+            return Err(Error::input(&bpath, format!("no attribute named \"{}\" for the LSOA code", bcfg.code))
+                .hint(format!("attributes found: {}; set boundaries.code in the scenario", layer.columns.join(", "))));
         }
         let has_lad_col = layer.columns.iter().any(|c| c == &bcfg.lad);
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -276,13 +263,8 @@ impl Study {
             let p = sc.resolve(&lk.path);
             let t = Table::read(&p)?;
             add_input("lookup", &p);
-            let (c, w, wn, l, ln) = (
-                t.col(&lk.code)?,
-                t.col(&lk.ward)?,
-                t.col(&lk.ward_name)?,
-                t.col(&lk.lad)?,
-                t.col(&lk.lad_name)?,
-            );
+            let (c, w, wn, l, ln) =
+                (t.col(&lk.code)?, t.col(&lk.ward)?, t.col(&lk.ward_name)?, t.col(&lk.lad)?, t.col(&lk.lad_name)?);
             for (i, r) in t.rows.iter().enumerate() {
                 let code = t.get(r, c).to_string();
                 let v = (
@@ -292,10 +274,8 @@ impl Study {
                     t.get(r, ln).to_string(),
                 );
                 if lookup.insert(code.clone(), v).is_some() {
-                    return Err(
-                        Error::at(&p, t.line(i), format!("duplicate LSOA code {code}"))
-                            .hint("a best-fit lookup has one row per LSOA"),
-                    );
+                    return Err(Error::at(&p, t.line(i), format!("duplicate LSOA code {code}"))
+                        .hint("a best-fit lookup has one row per LSOA"));
                 }
             }
         }
@@ -313,20 +293,14 @@ impl Study {
                 let p = sc.resolve(p);
                 let l = read_polygons(&p, None, "name")?;
                 add_input("study_area.polygon", &p);
-                Some(MultiPolygon::new(
-                    l.features.into_iter().flat_map(|f| f.geom.0).collect(),
-                ))
+                Some(MultiPolygon::new(l.features.into_iter().flat_map(|f| f.geom.0).collect()))
             }
             None => None,
         };
         let mut areas = Vec::new();
         let mut lad_disagree = Vec::new();
         let all_lad_names: BTreeSet<String> = if has_lad_col {
-            layer
-                .features
-                .iter()
-                .filter_map(|f| f.props.get(&bcfg.lad_name).cloned())
-                .collect()
+            layer.features.iter().filter_map(|f| f.props.get(&bcfg.lad_name).cloned()).collect()
         } else {
             lookup.values().map(|l| l.3.clone()).collect()
         };
@@ -334,10 +308,7 @@ impl Study {
             let code = f.props[&bcfg.code].clone();
             let lk = lookup.get(&code);
             let (lad, lad_name) = if has_lad_col {
-                (
-                    f.props[&bcfg.lad].clone(),
-                    f.props.get(&bcfg.lad_name).cloned().unwrap_or_default(),
-                )
+                (f.props[&bcfg.lad].clone(), f.props.get(&bcfg.lad_name).cloned().unwrap_or_default())
             } else if let Some(l) = lk {
                 (l.2.clone(), l.3.clone())
             } else {
@@ -345,10 +316,7 @@ impl Study {
             };
             if let (true, Some(l)) = (has_lad_col, lk) {
                 if l.2 != lad {
-                    lad_disagree.push(format!(
-                        "{code} (lookup {} {}, boundaries {lad} {lad_name})",
-                        l.2, l.3
-                    ));
+                    lad_disagree.push(format!("{code} (lookup {} {}, boundaries {lad} {lad_name})", l.2, l.3));
                 }
             }
             if !sa.lads.is_empty() && !sa.lads.contains(&lad) {
@@ -371,11 +339,7 @@ impl Study {
                     continue;
                 }
             }
-            let name = f
-                .props
-                .get(&bcfg.name)
-                .cloned()
-                .unwrap_or_else(|| code.clone());
+            let name = f.props.get(&bcfg.name).cloned().unwrap_or_else(|| code.clone());
             areas.push(Area {
                 ward: lk.map(|l| (l.0.clone(), l.1.clone())),
                 code,
@@ -403,13 +367,8 @@ impl Study {
             ));
         }
         if areas.is_empty() {
-            let mut lads: Vec<String> = lookup
-                .values()
-                .map(|v| v.2.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .take(8)
-                .collect();
+            let mut lads: Vec<String> =
+                lookup.values().map(|v| v.2.clone()).collect::<BTreeSet<_>>().into_iter().take(8).collect();
             if lads.is_empty() {
                 lads.push("(none found)".into());
             }
@@ -423,11 +382,7 @@ impl Study {
             )));
         }
         areas.sort_by(|a, b| a.code.cmp(&b.code));
-        let index: HashMap<String, usize> = areas
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.code.clone(), i))
-            .collect();
+        let index: HashMap<String, usize> = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
 
         // Name-prefix check (catches the best-fit lookup anomaly E01027305): an LSOA whose name
         // stem is the name of another existing LAD.
@@ -474,32 +429,17 @@ impl Study {
             let code = t.get(r, c);
             let raw = t.get(r, v);
             let n = parse_count(raw).ok_or_else(|| {
-                Error::at(
-                    &pp,
-                    t.line(i),
-                    format!("population \"{raw}\" for {code} is not a whole number ≥ 0"),
-                )
-                .hint(format!(
-                    "column \"{}\" must hold counts of people",
-                    sc.population.value
-                ))
+                Error::at(&pp, t.line(i), format!("population \"{raw}\" for {code} is not a whole number ≥ 0"))
+                    .hint(format!("column \"{}\" must hold counts of people", sc.population.value))
             })?;
-            study.join_row(&mut js, &all_codes, code, &mut got, &pp, &t, i, |a| {
-                a.pop = n
-            })?;
+            study.join_row(&mut js, &all_codes, code, &mut got, &pp, &t, i, |a| a.pop = n)?;
         }
         study.finish_join(&mut js, &got);
         let missing_pop = js.missing;
         let pop_examples = js.missing_examples.clone();
         joins.push(js);
         if missing_pop > 0 {
-            return Err(study.code_vintage_error(
-                &pp,
-                "population",
-                missing_pop,
-                &pop_examples,
-                &got,
-            ));
+            return Err(study.code_vintage_error(&pp, "population", missing_pop, &pop_examples, &got));
         }
 
         // 5. Deprivation.
@@ -514,15 +454,9 @@ impl Study {
             if rank.is_none() && decile.is_none() && score.is_none() {
                 return Err(Error::input(
                     &dp,
-                    format!(
-                        "none of the columns \"{}\", \"{}\", \"{}\" is present",
-                        d.score, d.rank, d.decile
-                    ),
+                    format!("none of the columns \"{}\", \"{}\", \"{}\" is present", d.score, d.rank, d.decile),
                 )
-                .hint(format!(
-                    "columns found: {}; set deprivation.score / rank / decile",
-                    t.headers.join(", ")
-                )));
+                .hint(format!("columns found: {}; set deprivation.score / rank / decile", t.headers.join(", "))));
             }
             let need = match &d.need {
                 Some(n) => Some(t.col(n)?),
@@ -540,11 +474,7 @@ impl Study {
                                 return Ok(None);
                             }
                             parse_f64(s).map(Some).ok_or_else(|| {
-                                Error::at(
-                                    &dp,
-                                    t.line(i),
-                                    format!("{what} \"{s}\" for {code} is not a number"),
-                                )
+                                Error::at(&dp, t.line(i), format!("{what} \"{s}\" for {code} is not a number"))
                             })
                         }
                     }
@@ -558,18 +488,12 @@ impl Study {
                 };
                 if let Some(dec) = imd.decile {
                     if !(1..=10).contains(&dec) {
-                        return Err(Error::at(
-                            &dp,
-                            t.line(i),
-                            format!("IMD decile {dec} for {code} is outside 1–10"),
-                        ));
+                        return Err(Error::at(&dp, t.line(i), format!("IMD decile {dec} for {code} is outside 1–10")));
                     }
                 }
                 if rows.insert(code.clone(), imd).is_some() {
-                    return Err(
-                        Error::at(&dp, t.line(i), format!("duplicate LSOA code {code}"))
-                            .hint("one row per LSOA is expected"),
-                    );
+                    return Err(Error::at(&dp, t.line(i), format!("duplicate LSOA code {code}"))
+                        .hint("one row per LSOA is expected"));
                 }
             }
             // Carry LSOA 2011 values onto 2021 codes if asked.
@@ -580,10 +504,7 @@ impl Study {
                 let (c11, c21) = (lt.col("lsoa11_code")?, lt.col("lsoa21_code")?);
                 let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
                 for r in &lt.rows {
-                    parents
-                        .entry(lt.get(r, c21).to_string())
-                        .or_default()
-                        .push(lt.get(r, c11).to_string());
+                    parents.entry(lt.get(r, c21).to_string()).or_default().push(lt.get(r, c11).to_string());
                 }
                 let mut carried = HashMap::new();
                 for a in &study.areas {
@@ -648,12 +569,7 @@ impl Study {
             let p = sc.resolve(&pc.path);
             let t = Table::read(&p)?;
             add_input("practices", &p);
-            let (c, n, pcode, pname) = (
-                t.col(&pc.code)?,
-                t.col(&pc.name)?,
-                t.col(&pc.pcn_code)?,
-                t.col(&pc.pcn_name)?,
-            );
+            let (c, n, pcode, pname) = (t.col(&pc.code)?, t.col(&pc.name)?, t.col(&pc.pcn_code)?, t.col(&pc.pcn_name)?);
             let bng = match (&pc.easting, &pc.northing) {
                 (Some(e), Some(nn)) => Some((t.col(e)?, t.col(nn)?)),
                 _ => None,
@@ -670,11 +586,7 @@ impl Study {
             for (i, r) in t.rows.iter().enumerate() {
                 let code = t.get(r, c).to_string();
                 if !seen.insert(code.clone()) {
-                    return Err(Error::at(
-                        &p,
-                        t.line(i),
-                        format!("duplicate practice code {code}"),
-                    ));
+                    return Err(Error::at(&p, t.line(i), format!("duplicate practice code {code}")));
                 }
                 let coord = |a: usize, b: usize| -> Option<(f64, f64)> {
                     Some((parse_f64(t.get(r, a))?, parse_f64(t.get(r, b))?))
@@ -694,14 +606,9 @@ impl Study {
                     return Err(Error::at(
                         &p,
                         t.line(i),
-                        format!(
-                            "practice {code} lies outside Great Britain ({:.0}, {:.0})",
-                            xy.x, xy.y
-                        ),
+                        format!("practice {code} lies outside Great Britain ({:.0}, {:.0})", xy.x, xy.y),
                     )
-                    .hint(
-                        "check the coordinate columns are not swapped (easting/northing, lat/lon)",
-                    ));
+                    .hint("check the coordinate columns are not swapped (easting/northing, lat/lon)"));
                 }
                 let pcn_code = t.get(r, pcode).to_string();
                 let pcn_code = (!pc.unallocated.contains(&pcn_code)).then_some(pcn_code);
@@ -710,18 +617,12 @@ impl Study {
                         Error::at(
                             &p,
                             t.line(i),
-                            format!(
-                                "list size \"{}\" of {code} is not a whole number",
-                                t.get(r, l)
-                            ),
+                            format!("list size \"{}\" of {code} is not a whole number", t.get(r, l)),
                         )
                     })?),
                     None => None,
                 };
-                practice_pcn.insert(
-                    code.clone(),
-                    (pcn_code.clone(), t.get(r, pname).to_string()),
-                );
+                practice_pcn.insert(code.clone(), (pcn_code.clone(), t.get(r, pname).to_string()));
                 study.practices.push(Practice {
                     code,
                     name: t.get(r, n).to_string(),
@@ -762,11 +663,7 @@ impl Study {
             for (i, r) in t.rows.iter().enumerate() {
                 let raw = t.get(r, cn);
                 let n = parse_count(raw).ok_or_else(|| {
-                    Error::at(
-                        &p,
-                        t.line(i),
-                        format!("number of patients \"{raw}\" is not a whole number ≥ 0"),
-                    )
+                    Error::at(&p, t.line(i), format!("number of patients \"{raw}\" is not a whole number ≥ 0"))
                 })?;
                 total += n;
                 let prac = t.get(r, cp).to_string();
@@ -806,9 +703,7 @@ impl Study {
                     js.outside += 1;
                 } else {
                     js.unknown += 1;
-                    if js.unknown_examples.len() < EXAMPLES
-                        && !js.unknown_examples.iter().any(|e| e == code)
-                    {
+                    if js.unknown_examples.len() < EXAMPLES && !js.unknown_examples.iter().any(|e| e == code) {
                         js.unknown_examples.push(code.to_string());
                     }
                 }
@@ -830,11 +725,7 @@ impl Study {
             }
             for a in &mut study.areas {
                 let sum: u64 = a.reg_by_pcn.values().sum();
-                if let Some((code, n)) = a
-                    .reg_by_pcn
-                    .iter()
-                    .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
-                {
+                if let Some((code, n)) = a.reg_by_pcn.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))) {
                     a.pcn = Some(PcnLink {
                         code: code.clone(),
                         name: pcn_names.get(code).cloned().unwrap_or_default(),
@@ -848,11 +739,7 @@ impl Study {
 
         // Practices → containing LSOA; nearest-practice PCN where registrations are absent.
         study.locate_practices();
-        let with_pcn: Vec<&Practice> = study
-            .practices
-            .iter()
-            .filter(|p| p.pcn_code.is_some())
-            .collect();
+        let with_pcn: Vec<&Practice> = study.practices.iter().filter(|p| p.pcn_code.is_some()).collect();
         if !with_pcn.is_empty() {
             let tree = rstar::RTree::bulk_load(
                 with_pcn
@@ -910,10 +797,8 @@ impl Study {
     ) -> Result<()> {
         if let Some(&i) = self.index.get(code) {
             if got[i] {
-                return Err(
-                    Error::at(path, t.line(row), format!("duplicate LSOA code {code}"))
-                        .hint("one row per LSOA is expected"),
-                );
+                return Err(Error::at(path, t.line(row), format!("duplicate LSOA code {code}"))
+                    .hint("one row per LSOA is expected"));
             }
             got[i] = true;
             js.matched += 1;
@@ -930,40 +815,18 @@ impl Study {
     }
 
     fn finish_join(&self, js: &mut JoinStat, got: &[bool]) {
-        let missing: Vec<&String> = self
-            .areas
-            .iter()
-            .zip(got)
-            .filter(|(_, g)| !**g)
-            .map(|(a, _)| &a.code)
-            .collect();
+        let missing: Vec<&String> = self.areas.iter().zip(got).filter(|(_, g)| !**g).map(|(a, _)| &a.code).collect();
         js.missing = missing.len();
         js.missing_examples = examples(missing.into_iter());
     }
 
     /// An error for a table that misses study LSOAs, diagnosing LSOA 2011 vs 2021 codes.
-    fn code_vintage_error(
-        &self,
-        path: &Path,
-        what: &str,
-        missing: usize,
-        ex: &[String],
-        got: &[bool],
-    ) -> Error {
-        let new_missing = self
-            .areas
-            .iter()
-            .zip(got)
-            .filter(|(a, g)| !**g && new_in_2021(&a.code))
-            .count();
+    fn code_vintage_error(&self, path: &Path, what: &str, missing: usize, ex: &[String], got: &[bool]) -> Error {
+        let new_missing = self.areas.iter().zip(got).filter(|(a, g)| !**g && new_in_2021(&a.code)).count();
         let new_total = self.areas.iter().filter(|a| new_in_2021(&a.code)).count();
         let e = Error::input(
             path,
-            format!(
-                "{missing} of {} study-area LSOAs have no {what} row (e.g. {})",
-                self.areas.len(),
-                ex.join(", ")
-            ),
+            format!("{missing} of {} study-area LSOAs have no {what} row (e.g. {})", self.areas.len(), ex.join(", ")),
         );
         if new_total > 0 && new_missing == new_total {
             e.hint(format!(
@@ -985,10 +848,7 @@ impl Study {
                 .map(|(i, a)| {
                     let bb = geo::BoundingRect::bounding_rect(&a.geom).unwrap();
                     rstar::primitives::GeomWithData::new(
-                        rstar::primitives::Rectangle::from_corners(
-                            [bb.min().x, bb.min().y],
-                            [bb.max().x, bb.max().y],
-                        ),
+                        rstar::primitives::Rectangle::from_corners([bb.min().x, bb.min().y], [bb.max().x, bb.max().y]),
                         i,
                     )
                 })
@@ -1003,12 +863,7 @@ impl Study {
         }
     }
 
-    fn load_lgr(
-        &mut self,
-        path: &Path,
-        cfg: &LgrTable,
-        warnings: &mut Vec<String>,
-    ) -> Result<Vec<LgrOption>> {
+    fn load_lgr(&mut self, path: &Path, cfg: &LgrTable, warnings: &mut Vec<String>) -> Result<Vec<LgrOption>> {
         let t = Table::read(path)?;
         let (c, u) = (t.col(&cfg.code)?, t.col(&cfg.unit)?);
         let oc = match &cfg.option {
@@ -1023,21 +878,12 @@ impl Study {
         let mut opts: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
         let mut order = Vec::new();
         for r in &t.rows {
-            let opt = oc
-                .map(|k| t.get(r, k).to_string())
-                .or_else(|| cfg.name.clone())
-                .unwrap_or_default();
+            let opt = oc.map(|k| t.get(r, k).to_string()).or_else(|| cfg.name.clone()).unwrap_or_default();
             if !opts.contains_key(&opt) {
                 order.push(opt.clone());
             }
-            let assign = ac
-                .map(|k| t.get(r, k).to_ascii_lowercase())
-                .unwrap_or_else(|| "whole".into());
-            opts.entry(opt).or_default().push((
-                t.get(r, c).to_string(),
-                t.get(r, u).to_string(),
-                assign,
-            ));
+            let assign = ac.map(|k| t.get(r, k).to_ascii_lowercase()).unwrap_or_else(|| "whole".into());
+            opts.entry(opt).or_default().push((t.get(r, c).to_string(), t.get(r, u).to_string(), assign));
         }
         let mut out = Vec::new();
         for name in order {
@@ -1065,11 +911,7 @@ impl Study {
             let mut unassigned = Vec::new();
             let mut needs: BTreeSet<String> = BTreeSet::new();
             for a in &mut self.areas {
-                let key = if cfg.by == "lad" {
-                    a.lad.as_str()
-                } else {
-                    a.code.as_str()
-                };
+                let key = if cfg.by == "lad" { a.lad.as_str() } else { a.code.as_str() };
                 let unit = by_code.get(key).map(|(u, _)| u.to_string());
                 if cfg.by == "lad" && partial.contains(key) {
                     needs.insert(format!("{} {}", a.lad, a.lad_name));
@@ -1094,20 +936,10 @@ impl Study {
                 warnings.push(format!(
                     "LGR option {name}: {} study-area LSOA(s) have no unit (e.g. {})",
                     unassigned.len(),
-                    unassigned
-                        .iter()
-                        .take(EXAMPLES)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    unassigned.iter().take(EXAMPLES).cloned().collect::<Vec<_>>().join(", ")
                 ));
             }
-            out.push(LgrOption {
-                name,
-                units,
-                needs_lsoa_table: needs,
-                unassigned,
-            });
+            out.push(LgrOption { name, units, needs_lsoa_table: needs, unassigned });
         }
         Ok(out)
     }
@@ -1124,10 +956,7 @@ impl Study {
 
     /// Sorted distinct PCN codes assigned to LSOAs.
     pub fn pcn_codes(&self) -> BTreeSet<String> {
-        self.areas
-            .iter()
-            .filter_map(|a| a.pcn.as_ref().map(|p| p.code.clone()))
-            .collect()
+        self.areas.iter().filter_map(|a| a.pcn.as_ref().map(|p| p.code.clone())).collect()
     }
 }
 

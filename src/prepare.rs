@@ -26,22 +26,9 @@ impl Prepared {
     pub fn from_study(study: Study) -> Prepared {
         let adj = &study.scenario.adjacency;
         let geoms: Vec<_> = study.areas.iter().map(|a| &a.geom).collect();
-        let mut graph = Graph::build(
-            &geoms,
-            AdjacencyParams {
-                tolerance_m: adj.tolerance_m,
-                min_shared_m: adj.min_shared_m,
-            },
-        );
-        let bridges = if adj.join_islands {
-            graph.join_islands(&geoms)
-        } else {
-            Vec::new()
-        };
-        Prepared {
-            study,
-            graph,
-            bridges,
-        }
+        let mut graph =
+            Graph::build(&geoms, AdjacencyParams { tolerance_m: adj.tolerance_m, min_shared_m: adj.min_shared_m });
+        let bridges = if adj.join_islands { graph.join_islands(&geoms) } else { Vec::new() };
+        Prepared { study, graph, bridges }
     }
 }

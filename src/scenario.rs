@@ -270,11 +270,7 @@ fn d_true() -> bool {
 
 impl Default for Adjacency {
     fn default() -> Self {
-        Adjacency {
-            tolerance_m: d_tol(),
-            min_shared_m: d_min_shared(),
-            join_islands: true,
-        }
+        Adjacency { tolerance_m: d_tol(), min_shared_m: d_min_shared(), join_islands: true }
     }
 }
 
@@ -413,9 +409,7 @@ impl Scenario {
                 path: path.to_path_buf(),
                 location: loc,
                 msg: format!("invalid scenario: {}", e.message()),
-                hint: Some(
-                    "see README.md › Writing a scenario for the keys and their defaults".into(),
-                ),
+                hint: Some("see README.md › Writing a scenario for the keys and their defaults".into()),
             }
         })?;
         s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -441,45 +435,30 @@ impl Scenario {
         if !(0.0..1.0).contains(&b.tolerance) {
             return Err(Error::input(
                 &self.file,
-                format!(
-                    "build.tolerance {} must be between 0 and 1 (0.2 = ±20%)",
-                    b.tolerance
-                ),
+                format!("build.tolerance {} must be between 0 and 1 (0.2 = ±20%)", b.tolerance),
             ));
         }
         if let Some(p) = &self.practices {
             let bng = p.easting.is_some() && p.northing.is_some();
             let ll = p.lat.is_some() && p.lon.is_some();
             if !bng && !ll {
-                return Err(
-                    Error::input(&self.file, "[practices] needs coordinate columns").hint(
-                        "set easting + northing (British National Grid) or lat + lon (WGS84)",
-                    ),
-                );
+                return Err(Error::input(&self.file, "[practices] needs coordinate columns")
+                    .hint("set easting + northing (British National Grid) or lat + lon (WGS84)"));
             }
         }
         for t in &self.lgr {
             if t.by != "lad" && t.by != "lsoa" {
-                return Err(Error::input(
-                    &self.file,
-                    format!("[[lgr]] by = \"{}\" is not \"lad\" or \"lsoa\"", t.by),
-                ));
+                return Err(Error::input(&self.file, format!("[[lgr]] by = \"{}\" is not \"lad\" or \"lsoa\"", t.by)));
             }
             if t.option.is_none() && t.name.is_none() {
                 return Err(Error::input(
                     &self.file,
-                    format!(
-                        "[[lgr]] {} needs `option` (a column) or `name`",
-                        t.path.display()
-                    ),
+                    format!("[[lgr]] {} needs `option` (a column) or `name`", t.path.display()),
                 ));
             }
         }
         if self.adjacency.tolerance_m < 0.0 || self.adjacency.min_shared_m < 0.0 {
-            return Err(Error::input(
-                &self.file,
-                "adjacency tolerances must not be negative",
-            ));
+            return Err(Error::input(&self.file, "adjacency tolerances must not be negative"));
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ pub enum Layer {
     Lad,
     /// One LGR option (index into `Study::lgr`).
     Lgr(usize),
-    /// Overlay of all LGR options (and LADs).
+    /// Overlay of all LGR options.
     Robust,
 }
 
@@ -39,9 +39,7 @@ impl Layer {
             "lad" | "lads" | "district" => Ok(Layer::Lad),
             "robust" | "lgr-robust" => {
                 if p.study.lgr.is_empty() {
-                    return Err(Error::scenario(
-                        "LGR-robust mode needs at least one [[lgr]] table in the scenario",
-                    ));
+                    return Err(Error::scenario("LGR-robust mode needs at least one [[lgr]] table in the scenario"));
                 }
                 Ok(Layer::Robust)
             }
@@ -49,11 +47,7 @@ impl Layer {
                 let names: Vec<String> = p.study.lgr.iter().map(|o| o.name.clone()).collect();
                 Error::scenario(format!("unknown boundary layer \"{s}\"")).hint(format!(
                     "use lad, none, robust or an LGR option: {}",
-                    if names.is_empty() {
-                        "(none in the scenario)".into()
-                    } else {
-                        names.join(", ")
-                    }
+                    if names.is_empty() { "(none in the scenario)".into() } else { names.join(", ") }
                 ))
             }),
         }
@@ -65,19 +59,9 @@ impl Layer {
         match self {
             Layer::None => "all".into(),
             Layer::Lad => a.lad.clone(),
-            Layer::Lgr(k) => a
-                .lgr
-                .get(*k)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| "(no unit)".into()),
+            Layer::Lgr(k) => a.lgr.get(*k).cloned().flatten().unwrap_or_else(|| "(no unit)".into()),
             Layer::Robust => {
-                let mut parts: Vec<String> = a
-                    .lgr
-                    .iter()
-                    .map(|u| u.clone().unwrap_or_else(|| "-".into()))
-                    .collect();
-                parts.push(a.lad.clone());
+                let parts: Vec<String> = a.lgr.iter().map(|u| u.clone().unwrap_or_else(|| "-".into())).collect();
                 parts.join(" ∩ ")
             }
         }
@@ -89,7 +73,7 @@ impl Layer {
             Layer::None => "none".into(),
             Layer::Lad => "LAD".into(),
             Layer::Lgr(k) => format!("LGR option {}", p.study.lgr[*k].name),
-            Layer::Robust => "LGR-robust (overlay of all LGR options and LADs)".into(),
+            Layer::Robust => "LGR-robust (overlay of all LGR options)".into(),
         }
     }
 }
@@ -311,15 +295,9 @@ impl<'a> Ctx<'a> {
             let l = m.len() as u32;
             *m.entry(k.to_string()).or_insert(l)
         };
-        let mut pcn = Grouping {
-            masses: vec![Vec::new(); na],
-        };
-        let mut comm = Grouping {
-            masses: vec![Vec::new(); na],
-        };
-        let mut ex = Grouping {
-            masses: vec![Vec::new(); na],
-        };
+        let mut pcn = Grouping { masses: vec![Vec::new(); na] };
+        let mut comm = Grouping { masses: vec![Vec::new(); na] };
+        let mut ex = Grouping { masses: vec![Vec::new(); na] };
         let mut pcn_major: Vec<Option<String>> = vec![None; na];
         let mut comm_major: Vec<Option<String>> = vec![None; na];
         for (ai, members) in atoms.iter().enumerate() {
@@ -334,11 +312,7 @@ impl<'a> Ctx<'a> {
                     let g = id(&mut pcn_ids, &l.code);
                     pcn.masses[ai].push((g, a.pop as f64));
                 }
-                if let Some(c) = cfg
-                    .community
-                    .as_deref()
-                    .and_then(|c| community_key(p, c, i))
-                {
+                if let Some(c) = cfg.community.as_deref().and_then(|c| community_key(p, c, i)) {
                     let g = id(&mut comm_ids, &c);
                     comm.masses[ai].push((g, a.pop as f64));
                     comm_major[ai] = Some(c);
@@ -370,10 +344,7 @@ impl<'a> Ctx<'a> {
                         if w.pcn > 0.0 && pcn_major[x] != pcn_major[y] {
                             sur += 1.0;
                         }
-                        if w.community > 0.0
-                            && comm_major[x].is_some()
-                            && comm_major[x] != comm_major[y]
-                        {
+                        if w.community > 0.0 && comm_major[x].is_some() && comm_major[x] != comm_major[y] {
                             sur += 0.5;
                         }
                         (y, s, sur)
@@ -381,10 +352,7 @@ impl<'a> Ctx<'a> {
                     .collect()
             })
             .collect();
-        let pop = atoms
-            .iter()
-            .map(|m| m.iter().map(|&i| p.study.areas[i].pop as f64).sum())
-            .collect();
+        let pop = atoms.iter().map(|m| m.iter().map(|&i| p.study.areas[i].pop as f64).sum()).collect();
         let g = LGraph { pop, adj, locked };
         let mut ctx = Ctx {
             p,
@@ -392,13 +360,7 @@ impl<'a> Ctx<'a> {
             atom_of,
             atoms,
             g,
-            obj: ObjCtx {
-                pcn,
-                community: comm,
-                existing: ex,
-                weights: cfg.weights.clone(),
-                ideal: cfg.snp_target,
-            },
+            obj: ObjCtx { pcn, community: comm, existing: ex, weights: cfg.weights.clone(), ideal: cfg.snp_target },
             snp_units: Vec::new(),
             mnp_units: Vec::new(),
             warnings: Vec::new(),
@@ -412,19 +374,16 @@ impl<'a> Ctx<'a> {
         let n = p.study.areas.len();
         let all: Vec<usize> = (0..self.atoms.len()).collect();
         // MNP units = connected pieces of the MNP layer; SNP units = connected pieces of (MNP key, SNP key).
-        let mkey: Vec<String> = (0..self.atoms.len())
-            .map(|a| self.cfg.mnp_layer.key(p, self.atoms[a][0]))
-            .collect();
-        let skey: Vec<String> = (0..self.atoms.len())
-            .map(|a| self.cfg.snp_layer.key(p, self.atoms[a][0]))
-            .collect();
+        let mkey: Vec<String> = (0..self.atoms.len()).map(|a| self.cfg.mnp_layer.key(p, self.atoms[a][0])).collect();
+        let skey: Vec<String> = (0..self.atoms.len()).map(|a| self.cfg.snp_layer.key(p, self.atoms[a][0])).collect();
         for (ai, members) in self.atoms.iter().enumerate() {
             for &i in members {
-                if self.cfg.mnp_layer.key(p, i) != mkey[ai]
-                    || self.cfg.snp_layer.key(p, i) != skey[ai]
-                {
+                if self.cfg.mnp_layer.key(p, i) != mkey[ai] || self.cfg.snp_layer.key(p, i) != skey[ai] {
                     return Err(Error::infeasible(
-                        format!("a lock puts {} and {} in one footprint, but they lie in different boundary units", p.study.areas[members[0]].code, p.study.areas[i].code),
+                        format!(
+                            "a lock puts {} and {} in one footprint, but they lie in different boundary units",
+                            p.study.areas[members[0]].code, p.study.areas[i].code
+                        ),
                         "locks must lie inside one LAD and one unit of the MNP layer; split the lock",
                     ));
                 }
@@ -437,14 +396,13 @@ impl<'a> Ctx<'a> {
         for (mk, atoms) in by_m {
             let comps = partition::components(&self.g, &atoms);
             if comps.len() > 1 {
-                self.warnings.push(format!("MNP boundary unit \"{mk}\" is in {} disconnected pieces; each piece is treated as its own unit", comps.len()));
+                self.warnings.push(format!(
+                    "MNP boundary unit \"{mk}\" is in {} disconnected pieces; each piece is treated as its own unit",
+                    comps.len()
+                ));
             }
             for (ci, comp) in comps.into_iter().enumerate() {
-                let label = if ci == 0 {
-                    mk.to_string()
-                } else {
-                    format!("{mk} (piece {})", ci + 1)
-                };
+                let label = if ci == 0 { mk.to_string() } else { format!("{mk} (piece {})", ci + 1) };
                 let mi = self.mnp_units.len();
                 let mut members = Vec::new();
                 let mut by_s: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -484,10 +442,7 @@ impl<'a> Ctx<'a> {
     ) -> Result<Bounds> {
         let tol = self.cfg.tolerance;
         let ideal = pop / k as f64;
-        let mut b = Bounds {
-            lo: target * (1.0 - tol),
-            hi: target * (1.0 + tol),
-        };
+        let mut b = Bounds { lo: target * (1.0 - tol), hi: target * (1.0 + tol) };
         if ideal < b.lo || ideal > b.hi {
             let dev = (ideal - target) / target * 100.0;
             let need = ((ideal - target).abs() / target * 100.0).ceil();
@@ -505,10 +460,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
             warnings.push(format!("{msg}; using the nearest fit"));
-            b = Bounds {
-                lo: b.lo.min(ideal * (1.0 - tol / 2.0)),
-                hi: b.hi.max(ideal * (1.0 + tol / 2.0)),
-            };
+            b = Bounds { lo: b.lo.min(ideal * (1.0 - tol / 2.0)), hi: b.hi.max(ideal * (1.0 + tol / 2.0)) };
         }
         Ok(b)
     }
@@ -521,10 +473,7 @@ impl<'a> Ctx<'a> {
         let mut next_mnp = 0;
         let mut proposals = 0;
         for (mi, (mlabel, sunits)) in self.mnp_units.iter().enumerate() {
-            let mpop: f64 = sunits
-                .iter()
-                .map(|&s| self.unit_pop(&self.snp_units[s].2))
-                .sum();
+            let mpop: f64 = sunits.iter().map(|&s| self.unit_pop(&self.snp_units[s].2)).sum();
             let (km, _) = fit_count(mpop, self.cfg.mnp_target, self.cfg.tolerance);
             let mb = self.bounds(mpop, km, self.cfg.mnp_target, "MNP", mlabel, &mut warnings)?;
             // Per SNP unit: count and bounds.
@@ -547,7 +496,7 @@ impl<'a> Ctx<'a> {
             }
             let mut grouped = None;
             let mut relax = 1.0;
-            for attempt in 0..12u64 {
+            for attempt in 0..30u64 {
                 let parts: Vec<(usize, Vec<Vec<usize>>)> = specs
                     .par_iter()
                     .map(|&(s, k, b)| {
@@ -558,10 +507,7 @@ impl<'a> Ctx<'a> {
                         let atoms = &self.snp_units[s].2;
                         let mut widen = 1.0;
                         loop {
-                            let bb = Bounds {
-                                lo: b.lo / widen,
-                                hi: b.hi * widen,
-                            };
+                            let bb = Bounds { lo: b.lo / widen, hi: b.hi * widen };
                             if let Some(p) = tree_partition(&self.g, atoms, k, bb, &mut rng, 300) {
                                 return (s, p, widen);
                             }
@@ -576,23 +522,17 @@ impl<'a> Ctx<'a> {
                     })
                     .collect();
                 // Group the SNPs of this MNP unit into `km` MNPs.
-                let snps: Vec<(usize, Vec<usize>)> = parts
-                    .iter()
-                    .flat_map(|(s, ps)| ps.iter().map(move |p| (*s, p.clone())))
-                    .collect();
+                let snps: Vec<(usize, Vec<usize>)> =
+                    parts.iter().flat_map(|(s, ps)| ps.iter().map(move |p| (*s, p.clone()))).collect();
                 let sg = self.snp_graph(&snps);
-                let mut rng =
-                    ChaCha8Rng::seed_from_u64(seed.wrapping_add(mi as u64 * 7919 + attempt));
-                let bb = Bounds {
-                    lo: mb.lo / relax,
-                    hi: mb.hi * relax,
-                };
+                let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(mi as u64 * 7919 + attempt));
+                let bb = Bounds { lo: mb.lo / relax, hi: mb.hi * relax };
                 let nodes: Vec<usize> = (0..snps.len()).collect();
                 if let Some(groups) = tree_partition(&sg, &nodes, km, bb, &mut rng, 400) {
                     grouped = Some((snps, groups));
                     break;
                 }
-                if attempt >= 5 {
+                if attempt >= 20 {
                     relax *= 1.05;
                 }
             }
@@ -603,24 +543,22 @@ impl<'a> Ctx<'a> {
                 ));
             };
             if relax > 1.0 {
-                warnings.push(format!("MNP unit \"{mlabel}\": tolerance relaxed by {:.0}% to find a contiguous grouping", (relax - 1.0) * 100.0));
+                warnings.push(format!(
+                    "MNP unit \"{mlabel}\": tolerance relaxed by {:.0}% to find a contiguous grouping",
+                    (relax - 1.0) * 100.0
+                ));
             }
             // Improve SNPs with ReCom inside each (MNP, SNP unit) cell.
             for group in groups {
                 let mut cells: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
                 for &si in &group {
-                    cells
-                        .entry(snps[si].0)
-                        .or_default()
-                        .push(snps[si].1.clone());
+                    cells.entry(snps[si].0).or_default().push(snps[si].1.clone());
                 }
                 let improved: Vec<(Vec<Vec<usize>>, usize)> = cells
                     .into_par_iter()
                     .map(|(s, parts)| {
                         let b = specs.iter().find(|x| x.0 == s).map(|x| x.2).unwrap();
-                        let mut rng = ChaCha8Rng::seed_from_u64(
-                            seed ^ 0xD1B5_4A32_D192_ED03 ^ (s as u64 * 31 + 17),
-                        );
+                        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xD1B5_4A32_D192_ED03 ^ (s as u64 * 31 + 17));
                         self.improve(parts, b, &mut rng)
                     })
                     .collect();
@@ -637,9 +575,7 @@ impl<'a> Ctx<'a> {
                 next_mnp += 1;
             }
         }
-        let snp_of = (0..self.p.study.areas.len())
-            .map(|i| snp_of_atom[self.atom_of[i]])
-            .collect();
+        let snp_of = (0..self.p.study.areas.len()).map(|i| snp_of_atom[self.atom_of[i]]).collect();
         Ok((Plan { snp_of, mnp_of_snp }.canonical(), warnings, proposals))
     }
 
@@ -663,21 +599,13 @@ impl<'a> Ctx<'a> {
         }
         LGraph {
             pop: snps.iter().map(|(_, a)| self.unit_pop(a)).collect(),
-            adj: adj
-                .into_iter()
-                .map(|m| m.into_iter().map(|(j, s)| (j, s, 0.0)).collect())
-                .collect(),
+            adj: adj.into_iter().map(|m| m.into_iter().map(|(j, s)| (j, s, 0.0)).collect()).collect(),
             locked: vec![false; snps.len()],
         }
     }
 
     /// ReCom with annealing inside one cell; returns the best parts and proposals made.
-    fn improve(
-        &self,
-        mut parts: Vec<Vec<usize>>,
-        b: Bounds,
-        rng: &mut ChaCha8Rng,
-    ) -> (Vec<Vec<usize>>, usize) {
+    fn improve(&self, mut parts: Vec<Vec<usize>>, b: Bounds, rng: &mut ChaCha8Rng) -> (Vec<Vec<usize>>, usize) {
         let k = parts.len();
         if k < 2 {
             return (parts, 0);
@@ -780,28 +708,12 @@ impl<'a> Ctx<'a> {
             snps: plan.n_snp(),
             mnps: plan.n_mnp(),
             objective: obj.value(&c),
-            pcn_split_share: if total_pcn > 0.0 {
-                c.pcn_split / total_pcn
-            } else {
-                0.0
-            },
+            pcn_split_share: if total_pcn > 0.0 { c.pcn_split / total_pcn } else { 0.0 },
             pcns_split,
-            snp_max_dev_pct: snp_pop
-                .iter()
-                .map(|&x| dev(x, self.cfg.snp_target).abs())
-                .fold(0.0, f64::max),
-            mnp_max_dev_pct: mnp_pop
-                .iter()
-                .map(|&x| dev(x, self.cfg.mnp_target).abs())
-                .fold(0.0, f64::max),
-            snps_outside_tolerance: snp_pop
-                .iter()
-                .filter(|&&x| dev(x, self.cfg.snp_target).abs() > tol)
-                .count(),
-            mnps_outside_tolerance: mnp_pop
-                .iter()
-                .filter(|&&x| dev(x, self.cfg.mnp_target).abs() > tol)
-                .count(),
+            snp_max_dev_pct: snp_pop.iter().map(|&x| dev(x, self.cfg.snp_target).abs()).fold(0.0, f64::max),
+            mnp_max_dev_pct: mnp_pop.iter().map(|&x| dev(x, self.cfg.mnp_target).abs()).fold(0.0, f64::max),
+            snps_outside_tolerance: snp_pop.iter().filter(|&&x| dev(x, self.cfg.snp_target).abs() > tol).count(),
+            mnps_outside_tolerance: mnp_pop.iter().filter(|&&x| dev(x, self.cfg.mnp_target).abs() > tol).count(),
             components: c,
         }
     }
@@ -830,7 +742,7 @@ pub fn moved_share(p: &Prepared, a: &Plan, b: &Plan) -> f64 {
 pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
     let ctx = Ctx::new(p, cfg)?;
     let mut warnings = ctx.warnings.clone();
-    let runs = (cfg.options * 3).max(1);
+    let runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
     let bar = progress(runs as u64, "building candidate plans");
     let mut cands: Vec<(Plan, PlanMetrics, u64, usize)> = Vec::new();
     for r in 0..runs {
@@ -858,9 +770,12 @@ pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
         })
     };
     let mut order: Vec<usize> = (0..cands.len()).collect();
+    // Hard rule first (fewest footprints outside tolerance), then Pareto rank, then objective.
+    let violations = |i: usize| cands[i].1.snps_outside_tolerance + cands[i].1.mnps_outside_tolerance;
     order.sort_by(|&x, &y| {
-        dominated(x)
-            .cmp(&dominated(y))
+        violations(x)
+            .cmp(&violations(y))
+            .then(dominated(x).cmp(&dominated(y)))
             .then(cands[x].1.objective.total_cmp(&cands[y].1.objective))
             .then(x.cmp(&y))
     });
@@ -869,10 +784,7 @@ pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
         if chosen.len() >= cfg.options {
             break;
         }
-        if chosen
-            .iter()
-            .any(|&j| cands[j].0 == cands[i].0 || moved_share(p, &cands[j].0, &cands[i].0) < 0.05)
-        {
+        if chosen.iter().any(|&j| cands[j].0 == cands[i].0 || moved_share(p, &cands[j].0, &cands[i].0) < 0.05) {
             continue;
         }
         chosen.push(i);
@@ -910,20 +822,12 @@ pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
             }
         })
         .collect();
-    let differences = options
-        .iter()
-        .map(|a| {
-            options
-                .iter()
-                .map(|b| moved_share(p, &a.plan, &b.plan))
-                .collect()
-        })
-        .collect();
+    let differences =
+        options.iter().map(|a| options.iter().map(|b| moved_share(p, &a.plan, &b.plan)).collect()).collect();
     let mut baselines = Vec::new();
-    for (kind, plan) in [
-        ("pcn-baseline", ctx.pcn_baseline(cfg.seed)?),
-        ("district-baseline", ctx.district_baseline(cfg.seed)?),
-    ] {
+    for (kind, plan) in
+        [("pcn-baseline", ctx.pcn_baseline(cfg.seed)?), ("district-baseline", ctx.district_baseline(cfg.seed)?)]
+    {
         let m = ctx.metrics(&plan);
         let (sn, mn) = names(p, &plan, &BTreeMap::new());
         baselines.push(Built {
@@ -937,14 +841,7 @@ pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
             proposals: 0,
         });
     }
-    Ok(BuildResult {
-        options,
-        baselines,
-        warnings,
-        differences,
-        runs,
-        proposals,
-    })
+    Ok(BuildResult { options, baselines, warnings, differences, runs, proposals })
 }
 
 impl Ctx<'_> {
@@ -991,9 +888,7 @@ impl Ctx<'_> {
                 next += 1;
             }
         }
-        let snp_of = (0..self.p.study.areas.len())
-            .map(|i| snp_of_atom[self.atom_of[i]])
-            .collect();
+        let snp_of = (0..self.p.study.areas.len()).map(|i| snp_of_atom[self.atom_of[i]]).collect();
         Plan { snp_of, mnp_of_snp }.canonical()
     }
 
@@ -1003,20 +898,13 @@ impl Ctx<'_> {
         let mut per_unit = Vec::new();
         for (s, (_, _, atoms)) in self.snp_units.iter().enumerate() {
             let pcn_of = |a: usize| {
-                self.p.study.areas[self.atoms[a][0]]
-                    .pcn
-                    .as_ref()
-                    .map(|l| l.code.clone())
-                    .unwrap_or_default()
+                self.p.study.areas[self.atoms[a][0]].pcn.as_ref().map(|l| l.code.clone()).unwrap_or_default()
             };
             let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for &a in atoms {
                 by.entry(pcn_of(a)).or_default().push(a);
             }
-            let mut pieces: Vec<Vec<usize>> = by
-                .values()
-                .flat_map(|v| partition::components(&self.g, v))
-                .collect();
+            let mut pieces: Vec<Vec<usize>> = by.values().flat_map(|v| partition::components(&self.g, v)).collect();
             loop {
                 if pieces.len() < 2 {
                     break;
@@ -1031,10 +919,7 @@ impl Ctx<'_> {
                 let set: BTreeSet<usize> = pieces[small].iter().copied().collect();
                 let nb = (0..pieces.len())
                     .filter(|&j| {
-                        j != small
-                            && pieces[j]
-                                .iter()
-                                .any(|&a| self.g.adj[a].iter().any(|(b, _, _)| set.contains(b)))
+                        j != small && pieces[j].iter().any(|&a| self.g.adj[a].iter().any(|(b, _, _)| set.contains(b)))
                     })
                     .min_by(|&x, &y| pops[x].total_cmp(&pops[y]).then(x.cmp(&y)));
                 let Some(nb) = nb else { break };
@@ -1049,12 +934,7 @@ impl Ctx<'_> {
 
     /// One SNP per SNP unit (districts by default).
     fn district_baseline(&self, seed: u64) -> Result<Plan> {
-        let per_unit = self
-            .snp_units
-            .iter()
-            .enumerate()
-            .map(|(s, (_, _, atoms))| (s, vec![atoms.clone()]))
-            .collect();
+        let per_unit = self.snp_units.iter().enumerate().map(|(s, (_, _, atoms))| (s, vec![atoms.clone()])).collect();
         Ok(self.group(per_unit, seed))
     }
 }
@@ -1087,11 +967,7 @@ fn title_case(s: &str) -> String {
 
 /// Names people would use: SNPs after their most populous ward (or community, PCN or MSOA
 /// stem), MNPs after their main districts; locks name their footprint.
-pub fn names(
-    p: &Prepared,
-    plan: &Plan,
-    locks: &BTreeMap<usize, String>,
-) -> (Vec<String>, Vec<String>) {
+pub fn names(p: &Prepared, plan: &Plan, locks: &BTreeMap<usize, String>) -> (Vec<String>, Vec<String>) {
     let areas = &p.study.areas;
     let mut ranked: Vec<Vec<(String, f64)>> = vec![Vec::new(); plan.n_snp()];
     let mut tmp: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); plan.n_snp()];
@@ -1099,11 +975,7 @@ pub fn names(
         let key = match (&a.ward, &a.pcn) {
             (Some(w), _) => w.1.clone(),
             (None, Some(pc)) => title_case(&pc.name.replace(" PCN", "")),
-            _ => a
-                .name
-                .rsplit_once(' ')
-                .map(|x| x.0.to_string())
-                .unwrap_or_else(|| a.name.clone()),
+            _ => a.name.rsplit_once(' ').map(|x| x.0.to_string()).unwrap_or_else(|| a.name.clone()),
         };
         *tmp[plan.snp_of[i]].entry(key).or_default() += a.pop as f64;
     }
@@ -1112,26 +984,17 @@ pub fn names(
         v.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         ranked[s] = v;
     }
-    let mut snp: Vec<String> = ranked
-        .iter()
-        .map(|r| r.first().map(|x| x.0.clone()).unwrap_or_default())
-        .collect();
+    let mut snp: Vec<String> = ranked.iter().map(|r| r.first().map(|x| x.0.clone()).unwrap_or_default()).collect();
     for (i, name) in locks {
         snp[plan.snp_of[*i]] = name.clone();
     }
-    dedupe(&mut snp, |s| {
-        ranked[s]
-            .get(1)
-            .map(|x| format!("{} & {}", ranked[s][0].0, x.0))
-    });
+    dedupe(&mut snp, |s| ranked[s].get(1).map(|x| format!("{} & {}", ranked[s][0].0, x.0)));
     // MNPs: districts with ≥ 25% of the population.
     let mut lad_pop: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); plan.n_mnp()];
     let mut top_snp: Vec<(f64, usize)> = vec![(0.0, 0); plan.n_mnp()];
     let mut snp_pop = vec![0.0; plan.n_snp()];
     for (i, a) in areas.iter().enumerate() {
-        *lad_pop[plan.mnp_of(i)]
-            .entry(a.lad_name.clone())
-            .or_default() += a.pop as f64;
+        *lad_pop[plan.mnp_of(i)].entry(a.lad_name.clone()).or_default() += a.pop as f64;
         snp_pop[plan.snp_of[i]] += a.pop as f64;
     }
     for (s, &m) in plan.mnp_of_snp.iter().enumerate() {
@@ -1145,12 +1008,7 @@ pub fn names(
             let total: f64 = m.values().sum();
             let mut v: Vec<(&String, &f64)> = m.iter().collect();
             v.sort_by(|x, y| y.1.total_cmp(x.1).then(x.0.cmp(y.0)));
-            let main: Vec<String> = v
-                .iter()
-                .filter(|x| *x.1 >= 0.25 * total)
-                .take(2)
-                .map(|x| x.0.clone())
-                .collect();
+            let main: Vec<String> = v.iter().filter(|x| *x.1 >= 0.25 * total).take(2).map(|x| x.0.clone()).collect();
             if main.is_empty() {
                 v[0].0.clone()
             } else {
@@ -1159,20 +1017,12 @@ pub fn names(
         })
         .collect();
     dedupe(&mut mnp, |m| {
-        Some(format!(
-            "{} – {}",
-            lad_pop[m].keys().next().cloned().unwrap_or_default(),
-            snp[top_snp[m].1]
-        ))
+        Some(format!("{} – {}", lad_pop[m].keys().next().cloned().unwrap_or_default(), snp[top_snp[m].1]))
     });
     let base = mnp.clone();
     for (m, name) in mnp.iter_mut().enumerate() {
         if base.iter().filter(|x| *x == &base[m]).count() > 1 || name.contains(" – ") {
-            *name = format!(
-                "{} – {}",
-                base[m].split(" – ").next().unwrap_or(""),
-                snp[top_snp[m].1]
-            );
+            *name = format!("{} – {}", base[m].split(" – ").next().unwrap_or(""), snp[top_snp[m].1]);
         }
     }
     (snp, mnp)
@@ -1190,11 +1040,7 @@ fn dedupe(names: &mut [String], alt: impl Fn(usize) -> Option<String>) {
     for i in 0..names.len() {
         let mut k = 2;
         let base = names[i].clone();
-        while names
-            .iter()
-            .enumerate()
-            .any(|(j, x)| j != i && *x == names[i])
-        {
+        while names.iter().enumerate().any(|(j, x)| j != i && *x == names[i]) {
             names[i] = format!("{base} ({k})");
             k += 1;
         }

@@ -30,9 +30,7 @@ impl Grouping {
                 *e = m;
             }
         }
-        tot.iter()
-            .map(|(g, t)| t - best.get(g).copied().unwrap_or(0.0))
-            .sum()
+        tot.iter().map(|(g, t)| t - best.get(g).copied().unwrap_or(0.0)).sum()
     }
 }
 
@@ -89,10 +87,7 @@ impl ObjCtx {
                 }
             }
         }
-        let imbalance = parts
-            .iter()
-            .map(|p| (p.iter().map(|&a| g.pop[a]).sum::<f64>() - self.ideal).abs())
-            .sum();
+        let imbalance = parts.iter().map(|p| (p.iter().map(|&a| g.pop[a]).sum::<f64>() - self.ideal).abs()).sum();
         Components {
             pcn_split: self.pcn.split(&lab, &atoms),
             community_split: self.community.split(&lab, &atoms),
@@ -121,9 +116,7 @@ mod tests {
     fn split_hand_worked() {
         // Two groups over four atoms; group 0 = 100 in part 0 and 30 in part 1 → 30 split;
         // group 1 = 50 all in part 1 → 0.
-        let g = Grouping {
-            masses: vec![vec![(0, 100.0)], vec![(0, 30.0)], vec![(1, 50.0)], vec![]],
-        };
+        let g = Grouping { masses: vec![vec![(0, 100.0)], vec![(0, 30.0)], vec![(1, 50.0)], vec![]] };
         let label = |a: usize| if a == 0 { 0 } else { 1 };
         assert_eq!(g.split(&label, &[0, 1, 2, 3]), 30.0);
     }

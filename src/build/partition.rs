@@ -71,12 +71,7 @@ fn random_tree(
             }
         }
     }
-    let sur_of = |a: usize, b: usize| -> f64 {
-        g.adj[nodes[a]]
-            .iter()
-            .find(|x| x.0 == nodes[b])
-            .map_or(0.0, |x| x.2)
-    };
+    let sur_of = |a: usize, b: usize| -> f64 { g.adj[nodes[a]].iter().find(|x| x.0 == nodes[b]).map_or(0.0, |x| x.2) };
     edges.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut dsu = Dsu((0..n).collect());
     let mut tadj: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -129,8 +124,7 @@ pub fn tree_partition(
     let total: f64 = nodes.iter().map(|&v| g.pop[v]).sum();
     let locks = nodes.iter().filter(|&&v| g.locked[v]).count();
     if k == 1 {
-        return (total >= b.lo - 1e-9 && total <= b.hi + 1e-9 && locks <= 1)
-            .then(|| vec![nodes.to_vec()]);
+        return (total >= b.lo - 1e-9 && total <= b.hi + 1e-9 && locks <= 1).then(|| vec![nodes.to_vec()]);
     }
     if total < b.lo * k as f64 - 1e-9 || total > b.hi * k as f64 + 1e-9 {
         return None;
@@ -189,18 +183,11 @@ pub fn tree_partition(
                 inside[v] = true;
             }
         }
-        let a: Vec<usize> = (0..nodes.len())
-            .filter(|&i| inside[i])
-            .map(|i| nodes[i])
-            .collect();
-        let c: Vec<usize> = (0..nodes.len())
-            .filter(|&i| !inside[i])
-            .map(|i| nodes[i])
-            .collect();
-        let (Some(mut pa), Some(pc)) = (
-            tree_partition(g, &a, k1, b, rng, tries),
-            tree_partition(g, &c, k - k1, b, rng, tries),
-        ) else {
+        let a: Vec<usize> = (0..nodes.len()).filter(|&i| inside[i]).map(|i| nodes[i]).collect();
+        let c: Vec<usize> = (0..nodes.len()).filter(|&i| !inside[i]).map(|i| nodes[i]).collect();
+        let (Some(mut pa), Some(pc)) =
+            (tree_partition(g, &a, k1, b, rng, tries), tree_partition(g, &c, k - k1, b, rng, tries))
+        else {
             continue;
         };
         pa.extend(pc);
@@ -246,11 +233,7 @@ mod tests {
 
     fn grid(w: usize, h: usize) -> LGraph {
         let n = w * h;
-        let mut g = LGraph {
-            pop: vec![1.0; n],
-            adj: vec![Vec::new(); n],
-            locked: vec![false; n],
-        };
+        let mut g = LGraph { pop: vec![1.0; n], adj: vec![Vec::new(); n], locked: vec![false; n] };
         for y in 0..h {
             for x in 0..w {
                 let v = y * w + x;
@@ -272,8 +255,7 @@ mod tests {
         let g = grid(10, 10);
         let nodes: Vec<usize> = (0..100).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let parts = tree_partition(&g, &nodes, 5, Bounds { lo: 18.0, hi: 22.0 }, &mut rng, 500)
-            .expect("feasible");
+        let parts = tree_partition(&g, &nodes, 5, Bounds { lo: 18.0, hi: 22.0 }, &mut rng, 500).expect("feasible");
         assert_eq!(parts.len(), 5);
         let mut all: Vec<usize> = parts.iter().flatten().copied().collect();
         all.sort();

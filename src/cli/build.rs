@@ -60,23 +60,16 @@ pub struct BuildArgs {
 fn read_assignment(p: &Prepared, path: &Path) -> anyhow::Result<BTreeMap<usize, String>> {
     let t = Table::read(path)?;
     let c = t.col("lsoa_code")?;
-    let f = t
-        .find_col("footprint")
-        .or_else(|| t.find_col("snp_name"))
-        .ok_or_else(|| {
-            Error::input(path, "no column \"footprint\" (or \"snp_name\")")
-                .hint(format!("columns found: {}", t.headers.join(", ")))
-        })?;
+    let f = t.find_col("footprint").or_else(|| t.find_col("snp_name")).ok_or_else(|| {
+        Error::input(path, "no column \"footprint\" (or \"snp_name\")")
+            .hint(format!("columns found: {}", t.headers.join(", ")))
+    })?;
     let mut out = BTreeMap::new();
     for (i, r) in t.rows.iter().enumerate() {
         let code = t.get(r, c);
         let idx = *p.study.index.get(code).ok_or_else(|| {
-            Error::at(
-                path,
-                t.line(i),
-                format!("LSOA {code} is not in the study area"),
-            )
-            .hint("use LSOA 2021 codes of the scenario's study area")
+            Error::at(path, t.line(i), format!("LSOA {code} is not in the study area"))
+                .hint("use LSOA 2021 codes of the scenario's study area")
         })?;
         if out.insert(idx, t.get(r, f).to_string()).is_some() {
             return Err(Error::at(path, t.line(i), format!("LSOA {code} is listed twice")).into());
@@ -89,19 +82,10 @@ fn read_assignment(p: &Prepared, path: &Path) -> anyhow::Result<BTreeMap<usize, 
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&args.scenario)?;
     let s = &p.study.scenario.build;
-    let mnp_layer = if args.lgr_robust {
-        "robust".to_string()
-    } else {
-        args.mnp_layer.clone().unwrap_or(s.mnp_layer.clone())
-    };
-    let locks_path = args
-        .locks
-        .clone()
-        .or(s.locks.as_ref().map(|l| p.study.scenario.resolve(l)));
-    let existing_path = args
-        .existing
-        .clone()
-        .or(s.existing.as_ref().map(|l| p.study.scenario.resolve(l)));
+    let mnp_layer =
+        if args.lgr_robust { "robust".to_string() } else { args.mnp_layer.clone().unwrap_or(s.mnp_layer.clone()) };
+    let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.study.scenario.resolve(l)));
+    let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.study.scenario.resolve(l)));
     let locks = match &locks_path {
         Some(l) => read_assignment(&p, l)?,
         None => BTreeMap::new(),
@@ -110,16 +94,9 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         Some(e) => {
             let m = read_assignment(&p, e)?;
             if m.len() != p.study.areas.len() {
-                return Err(Error::input(
-                    e,
-                    format!(
-                        "covers {} of {} study-area LSOAs",
-                        m.len(),
-                        p.study.areas.len()
-                    ),
-                )
-                .hint("an existing footprint set must assign every LSOA")
-                .into());
+                return Err(Error::input(e, format!("covers {} of {} study-area LSOAs", m.len(), p.study.areas.len()))
+                    .hint("an existing footprint set must assign every LSOA")
+                    .into());
             }
             Some(m.into_values().collect())
         }
@@ -145,21 +122,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         existing,
     };
     if !(0.0..1.0).contains(&cfg.tolerance) || cfg.snp_target <= 0.0 || cfg.mnp_target <= 0.0 {
-        return Err(
-            Error::scenario("targets must be positive and the tolerance between 0 and 1").into(),
-        );
+        return Err(Error::scenario("targets must be positive and the tolerance between 0 and 1").into());
     }
     let total = p.study.population() as f64;
     if cfg.snp_target * (1.0 - cfg.tolerance) > total {
         return Err(Error::infeasible(
-            format!(
-                "the SNP target {:.0} is larger than the whole study area ({total:.0} people)",
-                cfg.snp_target
-            ),
-            format!(
-                "use an SNP target of at most {:.0}, or a larger study area",
-                total
-            ),
+            format!("the SNP target {:.0} is larger than the whole study area ({total:.0} people)", cfg.snp_target),
+            format!("use an SNP target of at most {:.0}, or a larger study area", total),
         )
         .into());
     }
@@ -167,11 +136,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     for b in res.options.iter().chain(&res.baselines) {
         let bad = footprints::export::check_plan(&p, &b.plan);
         if !bad.is_empty() {
-            anyhow::bail!(
-                "internal error: {} violates hard rules: {}",
-                b.label,
-                bad.join("; ")
-            );
+            anyhow::bail!("internal error: {} violates hard rules: {}", b.label, bad.join("; "));
         }
     }
     let params = json!({
@@ -181,25 +146,12 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         "strict": cfg.strict, "locks": locks_path.map(|l| l.display().to_string()), "existing": existing_path.map(|l| l.display().to_string()),
         "candidate_runs": res.runs,
     });
-    let snp_unit = |i: usize| {
-        format!(
-            "{} / {}",
-            cfg.mnp_layer.key(&p, i),
-            cfg.snp_layer.key(&p, i)
-        )
-    };
+    let snp_unit = |i: usize| format!("{} / {}", cfg.mnp_layer.key(&p, i), cfg.snp_layer.key(&p, i));
     let mnp_unit = |i: usize| cfg.mnp_layer.key(&p, i);
     for b in res.options.iter().chain(&res.baselines) {
         let mut meta = footprints::export::run_meta(&p, cfg.seed, params.clone());
         meta["warnings"] = json!(res.warnings);
-        footprints::export::write_built(
-            &p,
-            b,
-            &args.out.join(&b.label),
-            meta,
-            &snp_unit,
-            &mnp_unit,
-        )?;
+        footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)?;
     }
     // Summary across options and baselines.
     let all: Vec<&footprints::build::Built> = res.options.iter().chain(&res.baselines).collect();
@@ -227,7 +179,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
                 m.mnps.to_string(),
                 format!("{:.1}", m.pcn_split_share * 100.0),
                 m.pcns_split.to_string(),
-                format!("{:.0}", m.components.community_split),
+                format!("{:.0}", m.components.community_split.max(0.0)),
                 format!("{:.1}", m.components.cut_km),
                 format!("{:.1}", m.snp_max_dev_pct),
                 format!("{:.1}", m.mnp_max_dev_pct),
@@ -237,27 +189,14 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    atomic_write(
-        &args.out.join("summary.csv"),
-        csv_string(&header, &rows).as_bytes(),
-    )?;
+    atomic_write(&args.out.join("summary.csv"), csv_string(&header, &rows).as_bytes())?;
     let mut md = format!("# Footprint options — {}\n\nfootprints {} · seed {} · SNP {:.0} / MNP {:.0} ± {:.0}% · SNP layer {} · MNP layer {}\n\n", p.study.name, footprints::VERSION, cfg.seed, cfg.snp_target, cfg.mnp_target, cfg.tolerance * 100.0, cfg.snp_layer.label(&p), cfg.mnp_layer.label(&p));
-    md.push_str(&format!(
-        "| {} |\n|{}\n",
-        header.join(" | "),
-        "---|".repeat(header.len())
-    ));
+    md.push_str(&format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len())));
     for r in &rows {
         md.push_str(&format!("| {} |\n", r.join(" | ")));
     }
     md.push_str("\nShare of population changing SNP between options:\n\n| | ");
-    md.push_str(
-        &res.options
-            .iter()
-            .map(|o| o.label.clone())
-            .collect::<Vec<_>>()
-            .join(" | "),
-    );
+    md.push_str(&res.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(" | "));
     md.push_str(" |\n|---|");
     md.push_str(&"---|".repeat(res.options.len()));
     md.push('\n');
@@ -266,18 +205,10 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         md.push_str(&format!(
             "| {} | {} |\n",
             o.label,
-            res.differences[i]
-                .iter()
-                .map(|d| format!("{:.1}%", d * 100.0))
-                .collect::<Vec<_>>()
-                .join(" | ")
+            res.differences[i].iter().map(|d| format!("{:.1}%", d * 100.0)).collect::<Vec<_>>().join(" | ")
         ));
         for (j, d) in res.differences[i].iter().enumerate() {
-            diff_rows.push(vec![
-                o.label.clone(),
-                res.options[j].label.clone(),
-                format!("{:.4}", d),
-            ]);
+            diff_rows.push(vec![o.label.clone(), res.options[j].label.clone(), format!("{:.4}", d)]);
         }
     }
     if !res.warnings.is_empty() {
@@ -289,11 +220,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     atomic_write(&args.out.join("summary.md"), md.as_bytes())?;
     atomic_write(
         &args.out.join("differences.csv"),
-        csv_string(
-            &["option_a", "option_b", "population_share_changing_snp"],
-            &diff_rows,
-        )
-        .as_bytes(),
+        csv_string(&["option_a", "option_b", "population_share_changing_snp"], &diff_rows).as_bytes(),
     )?;
     print!("{md}");
     eprintln!(

@@ -5,38 +5,36 @@ use crate::error::Result;
 use crate::io::crs::Crs;
 use crate::io::write::{atomic_write, csv_string, geojson_string, OutFeature};
 use crate::prepare::Prepared;
-use geo::{Area, Buffer, MultiPolygon, Orient, Polygon};
+use geo::{Area, MultiPolygon, Orient, Polygon};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Dissolve LSOA polygons into one footprint polygon: union of polygons grown by `tol`, shrunk
-/// back by `tol` (closes the hairline gaps of generalised boundaries), tiny holes and parts dropped.
-pub fn dissolve(p: &Prepared, members: &[usize], tol: f64) -> MultiPolygon {
-    let grown: Vec<MultiPolygon> = members
-        .iter()
-        .map(|&i| p.study.areas[i].geom.buffer(tol))
-        .collect();
-    let polys: Vec<Polygon> = grown.into_iter().flat_map(|m| m.0).collect();
-    let u = geo::unary_union(polys.iter());
-    let shrunk = u.buffer(-tol);
-    let min_area = 1_000.0; // m²: slivers
-    let kept: Vec<Polygon> = shrunk
-        .0
-        .into_iter()
-        .filter(|p| p.unsigned_area() >= min_area)
-        .map(|p| {
-            let holes = p
-                .interiors()
-                .iter()
-                .filter(|h| Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_area)
-                .cloned()
-                .collect();
-            Polygon::new(p.exterior().clone(), holes)
-        })
-        .collect();
+/// Dissolve polygons into one footprint polygon with a single `unary_union` (all inputs are
+/// oriented on load, as i_overlay needs); sliver parts (< 100 m²) and pinhole gaps left by
+/// generalised boundaries (< 1,000 m²) are dropped.
+pub fn dissolve_polys<'a>(polys: impl IntoIterator<Item = &'a Polygon>) -> MultiPolygon {
+    let u = geo::unary_union(polys);
+    let kept: Vec<Polygon> =
+        u.0.into_iter()
+            .filter(|p| p.unsigned_area() >= 100.0)
+            .map(|p| {
+                let holes = p
+                    .interiors()
+                    .iter()
+                    .filter(|h| Polygon::new((*h).clone(), vec![]).unsigned_area() >= 1_000.0)
+                    .cloned()
+                    .collect();
+                Polygon::new(p.exterior().clone(), holes)
+            })
+            .collect();
     MultiPolygon::new(kept).orient(geo::orient::Direction::Default)
+}
+
+/// Dissolve LSOAs (indices into the study) into one polygon.
+pub fn dissolve(p: &Prepared, members: &[usize]) -> MultiPolygon {
+    dissolve_polys(members.iter().flat_map(|&i| p.study.areas[i].geom.0.iter()))
 }
 
 /// Provenance recorded in every output.
@@ -85,17 +83,22 @@ pub fn plan_features(
         snp_members[plan.snp_of[i]].push(i);
         mnp_members[plan.mnp_of(i)].push(i);
     }
-    let tol = p.study.scenario.adjacency.tolerance_m.max(0.5);
     let groups: Vec<(&str, usize, &Vec<usize>)> = snp_members
         .iter()
         .enumerate()
         .map(|(s, m)| ("SNP", s, m))
         .chain(mnp_members.iter().enumerate().map(|(s, m)| ("MNP", s, m)))
         .collect();
-    let geoms: Vec<MultiPolygon> = groups
-        .par_iter()
-        .map(|(_, _, m)| dissolve(p, m, tol))
+    let snp_geoms: Vec<MultiPolygon> = snp_members.par_iter().map(|m| dissolve(p, m)).collect();
+    let mnp_geoms: Vec<MultiPolygon> = (0..plan.n_mnp())
+        .into_par_iter()
+        .map(|m| {
+            dissolve_polys(
+                plan.mnp_of_snp.iter().enumerate().filter(|(_, &x)| x == m).flat_map(|(s, _)| snp_geoms[s].0.iter()),
+            )
+        })
         .collect();
+    let geoms = snp_geoms.iter().cloned().chain(mnp_geoms);
     groups
         .iter()
         .zip(geoms)
@@ -112,11 +115,7 @@ pub fn plan_features(
             props.insert("name".into(), json!(name));
             props.insert("population".into(), json!(pop));
             props.insert("lsoa_count".into(), json!(members.len()));
-            let unit = if *level == "SNP" {
-                snp_unit(members[0])
-            } else {
-                mnp_unit(members[0])
-            };
+            let unit = if *level == "SNP" { snp_unit(members[0]) } else { mnp_unit(members[0]) };
             props.insert("boundary_unit".into(), json!(unit));
             if *level == "SNP" {
                 let m = plan.mnp_of_snp[*id];
@@ -126,15 +125,7 @@ pub fn plan_features(
             props.insert("main_pcns".into(), json!(main_pcns(p, members)));
             props.insert(
                 "area_km2".into(),
-                json!(
-                    (members
-                        .iter()
-                        .map(|&i| p.study.areas[i].area_m2)
-                        .sum::<f64>()
-                        / 1e4)
-                        .round()
-                        / 100.0
-                ),
+                json!((members.iter().map(|&i| p.study.areas[i].area_m2).sum::<f64>() / 1e4).round() / 100.0),
             );
             OutFeature { props, geom }
         })
@@ -162,18 +153,7 @@ pub fn lookup_csv(p: &Prepared, b: &Built) -> String {
             ]
         })
         .collect();
-    csv_string(
-        &[
-            "lsoa_code",
-            "lsoa_name",
-            "population",
-            "snp_id",
-            "snp_name",
-            "mnp_id",
-            "mnp_name",
-        ],
-        &rows,
-    )
+    csv_string(&["lsoa_code", "lsoa_name", "population", "snp_id", "snp_name", "mnp_id", "mnp_name"], &rows)
 }
 
 /// Write one footprint set's folder: lookup.csv, footprints.geojson, run.json.
@@ -195,10 +175,7 @@ pub fn write_built(
     let gj = geojson_string(&feats, Crs::Wgs84, Some(&meta));
     atomic_write(&dir.join("lookup.csv"), lookup_csv(p, b).as_bytes())?;
     atomic_write(&dir.join("footprints.geojson"), gj.as_bytes())?;
-    atomic_write(
-        &dir.join("run.json"),
-        (serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n").as_bytes(),
-    )?;
+    atomic_write(&dir.join("run.json"), (serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n").as_bytes())?;
     Ok(())
 }
 

@@ -71,12 +71,7 @@ pub fn overlap_len(s: (Coord, Coord), t: (Coord, Coord), tol: f64) -> f64 {
         return 0.0;
     }
     let (ux, uy) = (dx / len, dy / len);
-    let proj = |c: Coord| {
-        (
-            (c.x - a.x) * ux + (c.y - a.y) * uy,
-            (c.y - a.y) * ux - (c.x - a.x) * uy,
-        )
-    };
+    let proj = |c: Coord| ((c.x - a.x) * ux + (c.y - a.y) * uy, (c.y - a.y) * ux - (c.x - a.x) * uy);
     let (tc, dc) = proj(t.0);
     let (td, dd) = proj(t.1);
     if (td - tc).abs() < 1e-12 {
@@ -123,10 +118,7 @@ impl Graph {
             .map(|p| {
                 let mut acc: BTreeMap<usize, f64> = BTreeMap::new();
                 for &(a, b) in &segs[p] {
-                    let env = AABB::from_corners(
-                        [a.x.min(b.x), a.y.min(b.y)],
-                        [a.x.max(b.x), a.y.max(b.y)],
-                    );
+                    let env = AABB::from_corners([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)]);
                     for cand in tree.locate_in_envelope_intersecting(&env) {
                         let (q, k) = (cand.data.0 as usize, cand.data.1 as usize);
                         if q == p {
@@ -152,13 +144,7 @@ impl Graph {
         let edges: Vec<Edge> = shared
             .into_iter()
             .filter(|(_, l)| *l >= params.min_shared_m)
-            .map(|((a, b), l)| Edge {
-                a,
-                b,
-                shared_m: l,
-                bridge: false,
-                gap_m: 0.0,
-            })
+            .map(|((a, b), l)| Edge { a, b, shared_m: l, bridge: false, gap_m: 0.0 })
             .collect();
         let mut g = Graph::from_edges(n, edges);
         g.components_before = g.components();
@@ -182,17 +168,8 @@ impl Graph {
         for l in &mut adj {
             l.sort();
         }
-        let neighbors = adj
-            .iter()
-            .map(|l| l.iter().map(|x| x.0).collect())
-            .collect();
-        let mut g = Graph {
-            n,
-            edges,
-            neighbors,
-            adj,
-            components_before: Vec::new(),
-        };
+        let neighbors = adj.iter().map(|l| l.iter().map(|x| x.0).collect()).collect();
+        let mut g = Graph { n, edges, neighbors, adj, components_before: Vec::new() };
         g.components_before = g.components();
         g
     }
@@ -246,11 +223,7 @@ impl Graph {
             let pts: Vec<GeomWithData<[f64; 2], usize>> = (0..self.n)
                 .filter(|&v| comp_of[v] != comps.len() - 1)
                 .flat_map(|v| {
-                    geoms[v]
-                        .0
-                        .iter()
-                        .flat_map(|p| p.exterior().0.iter())
-                        .map(move |c| GeomWithData::new([c.x, c.y], v))
+                    geoms[v].0.iter().flat_map(|p| p.exterior().0.iter()).map(move |c| GeomWithData::new([c.x, c.y], v))
                 })
                 .collect();
             let tree = RTree::bulk_load(pts);
@@ -259,12 +232,9 @@ impl Graph {
                 for p in &geoms[v].0 {
                     for c in &p.exterior().0 {
                         if let Some(nn) = tree.nearest_neighbor(&[c.x, c.y]) {
-                            let d = ((nn.geom()[0] - c.x).powi(2) + (nn.geom()[1] - c.y).powi(2))
-                                .sqrt();
+                            let d = ((nn.geom()[0] - c.x).powi(2) + (nn.geom()[1] - c.y).powi(2)).sqrt();
                             let cand = (d, v.min(nn.data), v.max(nn.data));
-                            if best.is_none_or(|b| {
-                                cand.0 < b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))
-                            }) {
+                            if best.is_none_or(|b| cand.0 < b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))) {
                                 best = Some(cand);
                             }
                         }
@@ -272,13 +242,7 @@ impl Graph {
                 }
             }
             let Some((d, a, b)) = best else { break };
-            let e = Edge {
-                a,
-                b,
-                shared_m: 0.0,
-                bridge: true,
-                gap_m: d,
-            };
+            let e = Edge { a, b, shared_m: 0.0, bridge: true, gap_m: d };
             bridges.push(e.clone());
             let mut edges = std::mem::take(&mut self.edges);
             edges.push(e);
@@ -336,13 +300,7 @@ mod tests {
             square(1000.0, 0.0, 50.0),
         ];
         let refs: Vec<&MultiPolygon> = g.iter().collect();
-        let mut graph = Graph::build(
-            &refs,
-            AdjacencyParams {
-                tolerance_m: 1.0,
-                min_shared_m: 10.0,
-            },
-        );
+        let mut graph = Graph::build(&refs, AdjacencyParams { tolerance_m: 1.0, min_shared_m: 10.0 });
         let pairs: Vec<(usize, usize)> = graph.edges.iter().map(|e| (e.a, e.b)).collect();
         assert_eq!(pairs, vec![(0, 1), (0, 2), (1, 3), (2, 3)]); // no diagonal (corner) edges
         assert!((graph.edges[0].shared_m - 100.0).abs() < 1e-6);

@@ -33,11 +33,7 @@ pub struct PolyLayer {
 /// Read a polygon layer, reprojecting to BNG. `crs_override` wins over the file's own CRS.
 /// `id_col` names the attribute used to identify features in messages.
 pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> Result<PolyLayer> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let (raw, declared) = match ext.as_str() {
         "shp" => read_shapefile(path)?,
         _ => read_geojson(path)?,
@@ -108,25 +104,17 @@ pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> R
         features.push(f);
     }
     if features.is_empty() {
-        return Err(Error::input(path, "contains no features")
-            .hint("check the file is the LSOA boundary layer"));
+        return Err(Error::input(path, "contains no features").hint("check the file is the LSOA boundary layer"));
     }
-    Ok(PolyLayer {
-        features,
-        source_crs: crs,
-        columns,
-        warnings,
-    })
+    Ok(PolyLayer { features, source_crs: crs, columns, warnings })
 }
 
 type RawFeature = (BTreeMap<String, String>, Option<MultiPolygon>);
 
 fn guess_crs(path: &Path, raw: &[RawFeature], warnings: &mut Vec<String>) -> Result<Crs> {
-    let first = raw.iter().find_map(|(_, g)| {
-        g.as_ref()
-            .and_then(|m| m.0.first())
-            .and_then(|p| p.exterior().0.first().copied())
-    });
+    let first = raw
+        .iter()
+        .find_map(|(_, g)| g.as_ref().and_then(|m| m.0.first()).and_then(|p| p.exterior().0.first().copied()));
     match first {
         Some(c) if crs::looks_lonlat(c) => Ok(Crs::Wgs84),
         Some(c) if crs::looks_bng(c) => {
@@ -136,13 +124,8 @@ fn guess_crs(path: &Path, raw: &[RawFeature], warnings: &mut Vec<String>) -> Res
             ));
             Ok(Crs::Bng)
         }
-        _ => Err(Error::input(
-            path,
-            "no CRS declared and coordinates are neither lon/lat nor British National Grid",
-        )
-        .hint(
-            "state the CRS with `crs = \"EPSG:27700\"` or `crs = \"EPSG:4326\"` in the scenario",
-        )),
+        _ => Err(Error::input(path, "no CRS declared and coordinates are neither lon/lat nor British National Grid")
+            .hint("state the CRS with `crs = \"EPSG:27700\"` or `crs = \"EPSG:4326\"` in the scenario")),
     }
 }
 
@@ -159,11 +142,7 @@ fn to_multipolygon(g: Geometry) -> Option<MultiPolygon> {
         Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p])),
         Geometry::MultiPolygon(mp) => Some(mp),
         Geometry::GeometryCollection(gc) => {
-            let polys: Vec<_> =
-                gc.0.into_iter()
-                    .filter_map(to_multipolygon)
-                    .flat_map(|m| m.0)
-                    .collect();
+            let polys: Vec<_> = gc.0.into_iter().filter_map(to_multipolygon).flat_map(|m| m.0).collect();
             (!polys.is_empty()).then(|| MultiPolygon::new(polys))
         }
         _ => None,
@@ -178,44 +157,22 @@ fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
         } else {
             "not a valid GeoJSON FeatureCollection"
         };
-        Error::at(
-            path,
-            format!("line {} column {}", e.line(), e.column()),
-            format!("{what}: {e}"),
-        )
-        .hint(
-            "re-download or re-export the file; it must be a GeoJSON FeatureCollection of polygons",
-        )
+        Error::at(path, format!("line {} column {}", e.line(), e.column()), format!("{what}: {e}"))
+            .hint("re-download or re-export the file; it must be a GeoJSON FeatureCollection of polygons")
     })?;
     let declared = fc
         .foreign_members
         .as_ref()
         .and_then(|fm| fm.get("crs"))
-        .and_then(|c| {
-            c.get("properties")
-                .and_then(|p| p.get("name"))
-                .and_then(|n| n.as_str())
-                .map(str::to_string)
-        });
+        .and_then(|c| c.get("properties").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(str::to_string));
     let mut out = Vec::with_capacity(fc.features.len());
     for (i, f) in fc.features.into_iter().enumerate() {
-        let props: BTreeMap<String, String> = f
-            .properties
-            .map(|p| {
-                p.iter()
-                    .map(|(k, v)| (k.clone(), json_to_string(v)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let props: BTreeMap<String, String> =
+            f.properties.map(|p| p.iter().map(|(k, v)| (k.clone(), json_to_string(v))).collect()).unwrap_or_default();
         let geom = match f.geometry {
             Some(g) => {
-                let gt = Geometry::<f64>::try_from(g).map_err(|e| {
-                    Error::at(
-                        path,
-                        format!("feature {}", i + 1),
-                        format!("cannot read geometry: {e}"),
-                    )
-                })?;
+                let gt = Geometry::<f64>::try_from(g)
+                    .map_err(|e| Error::at(path, format!("feature {}", i + 1), format!("cannot read geometry: {e}")))?;
                 to_multipolygon(gt)
             }
             None => None,
@@ -227,33 +184,21 @@ fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
 
 fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
     if !path.exists() {
-        return Err(Error::input(path, "cannot open file: not found")
-            .hint("check the path in the scenario"));
+        return Err(Error::input(path, "cannot open file: not found").hint("check the path in the scenario"));
     }
     let dbf = path.with_extension("dbf");
     if !dbf.exists() {
-        return Err(Error::input(
-            path,
-            format!(
-                "the shapefile has no attribute table: {} is missing",
-                dbf.display()
-            ),
-        )
-        .hint("a shapefile is several files; copy the .dbf (and .shx, .prj) next to the .shp"));
+        return Err(Error::input(path, format!("the shapefile has no attribute table: {} is missing", dbf.display()))
+            .hint("a shapefile is several files; copy the .dbf (and .shx, .prj) next to the .shp"));
     }
     let prj = path.with_extension("prj");
     let declared = std::fs::read_to_string(&prj).ok();
-    let mut reader = shapefile::Reader::from_path(path)
-        .map_err(|e| Error::input(path, format!("cannot read shapefile: {e}")))?;
+    let mut reader =
+        shapefile::Reader::from_path(path).map_err(|e| Error::input(path, format!("cannot read shapefile: {e}")))?;
     let mut out = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) = item.map_err(|e| {
-            Error::at(
-                path,
-                format!("record {}", i + 1),
-                format!("cannot read shape: {e}"),
-            )
-        })?;
+        let (shape, record) =
+            item.map_err(|e| Error::at(path, format!("record {}", i + 1), format!("cannot read shape: {e}")))?;
         let props: BTreeMap<String, String> = record
             .into_iter()
             .map(|(k, v)| {

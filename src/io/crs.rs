@@ -63,14 +63,7 @@ impl Crs {
     /// Parse or fail with an error naming the file and the CRS found.
     pub fn parse_or_err(name: &str, path: &Path) -> Result<Crs> {
         Crs::parse(name).ok_or_else(|| {
-            Error::input(
-                path,
-                format!(
-                    "unknown coordinate reference system \"{}\"",
-                    truncate(name, 120)
-                ),
-            )
-            .hint(
+            Error::input(path, format!("unknown coordinate reference system \"{}\"", truncate(name, 120))).hint(
                 "footprints reads British National Grid (EPSG:27700) or WGS84 (EPSG:4326/CRS84); \
                  reproject the file (e.g. ogr2ogr -t_srs EPSG:27700) or set `crs` in the scenario",
             )
@@ -99,10 +92,7 @@ pub fn bng_to_wgs84(e: f64, n: f64) -> Option<Coord> {
     let (bng, wgs) = projs();
     let mut p = (e, n, 0.0);
     proj4rs::transform::transform(bng, wgs, &mut p).ok()?;
-    (p.0.is_finite() && p.1.is_finite()).then_some(Coord {
-        x: p.0.to_degrees(),
-        y: p.1.to_degrees(),
-    })
+    (p.0.is_finite() && p.1.is_finite()).then_some(Coord { x: p.0.to_degrees(), y: p.1.to_degrees() })
 }
 
 /// Reproject a multipolygon from lon/lat to BNG; `None` if any point fails.
@@ -136,10 +126,7 @@ mod tests {
         let back = wgs84_to_bng(-1.2626092, 51.7503865).unwrap();
         let err = ((back.x - 451_000.0).powi(2) + (back.y - 206_000.0).powi(2)).sqrt();
         assert!(err < 5.0, "error {err} m");
-        assert!(
-            (ll.x + 1.2626092).abs() < 5e-5 && (ll.y - 51.7503865).abs() < 5e-5,
-            "{ll:?}"
-        );
+        assert!((ll.x + 1.2626092).abs() < 5e-5 && (ll.y - 51.7503865).abs() < 5e-5, "{ll:?}");
     }
 
     #[test]
@@ -152,18 +139,9 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::27700"), Some(Crs::Bng));
-        assert_eq!(
-            Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84"),
-            Some(Crs::Wgs84)
-        );
+        assert_eq!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84"), Some(Crs::Wgs84));
         assert_eq!(Crs::parse("EPSG:3857"), None);
-        assert_eq!(
-            Crs::parse("PROJCS[\"British_National_Grid\",GEOGCS[\"GCS_OSGB_1936\"]]"),
-            Some(Crs::Bng)
-        );
-        assert_eq!(
-            Crs::parse("PROJCS[\"WGS_84_Pseudo_Mercator\",GEOGCS[\"GCS_WGS_1984\"]]"),
-            None
-        );
+        assert_eq!(Crs::parse("PROJCS[\"British_National_Grid\",GEOGCS[\"GCS_OSGB_1936\"]]"), Some(Crs::Bng));
+        assert_eq!(Crs::parse("PROJCS[\"WGS_84_Pseudo_Mercator\",GEOGCS[\"GCS_WGS_1984\"]]"), None);
     }
 }

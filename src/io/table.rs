@@ -25,12 +25,8 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
             .hint("check the path in the scenario; relative paths resolve from the scenario file's folder")
     })?;
     let mut buf = Vec::new();
-    f.read_to_end(&mut buf)
-        .map_err(|e| Error::input(path, format!("cannot read file: {e}")))?;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
-    {
+    f.read_to_end(&mut buf).map_err(|e| Error::input(path, format!("cannot read file: {e}")))?;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
         let mut out = Vec::new();
         GzDecoder::new(&buf[..])
             .read_to_end(&mut out)
@@ -56,13 +52,9 @@ impl Table {
     fn from_bytes(path: &Path, bytes: &[u8], has_header: bool) -> Result<Table> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(Error::input(path, "the file is empty")
-                .hint("expected a CSV file with a header row"));
+            return Err(Error::input(path, "the file is empty").hint("expected a CSV file with a header row"));
         }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(has_header)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(has_header).flexible(true).from_reader(bytes);
         let mut headers: Vec<String> = if has_header {
             rdr.headers()
                 .map_err(|e| Error::at(path, "header", format!("cannot parse CSV header: {e}")))?
@@ -75,13 +67,7 @@ impl Table {
         let mut rows = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = if has_header { i + 2 } else { i + 1 };
-            let rec = rec.map_err(|e| {
-                Error::at(
-                    path,
-                    format!("line {line}"),
-                    format!("cannot parse CSV: {e}"),
-                )
-            })?;
+            let rec = rec.map_err(|e| Error::at(path, format!("line {line}"), format!("cannot parse CSV: {e}")))?;
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -91,11 +77,7 @@ impl Table {
             let n = rows.iter().map(|r| r.len()).max().unwrap_or(0);
             headers = (1..=n).map(|i| i.to_string()).collect();
         }
-        Ok(Table {
-            path: path.to_path_buf(),
-            headers,
-            rows,
-        })
+        Ok(Table { path: path.to_path_buf(), headers, rows })
     }
 
     /// Index of a column, or an error that lists the columns found.
@@ -103,22 +85,17 @@ impl Table {
         self.find_col(name).ok_or_else(|| {
             Error::input(&self.path, format!("no column named \"{name}\"")).hint(format!(
                 "columns found: {}; set the column name in the scenario",
-                self.headers
-                    .iter()
-                    .map(|h| format!("\"{h}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                self.headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
             ))
         })
     }
 
     /// Index of a column if present (exact match first, then case-insensitive).
     pub fn find_col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name).or_else(|| {
-            self.headers
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(name))
-        })
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .or_else(|| self.headers.iter().position(|h| h.eq_ignore_ascii_case(name)))
     }
 
     /// The 1-based line number of data row `i` (header is line 1).
@@ -134,11 +111,7 @@ impl Table {
 
 /// Parse a count such as `1474`, `"29,199"` or `1 474`; rejects negatives and non-numbers.
 pub fn parse_count(s: &str) -> Option<u64> {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != ' ' && *c != '_')
-        .collect();
+    let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != ' ' && *c != '_').collect();
     if cleaned.is_empty() {
         return None;
     }
@@ -154,11 +127,7 @@ pub fn parse_count(s: &str) -> Option<u64> {
 
 /// Parse a real number, accepting thousands separators.
 pub fn parse_f64(s: &str) -> Option<f64> {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != ' ')
-        .collect();
+    let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != ' ').collect();
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 

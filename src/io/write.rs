@@ -12,18 +12,12 @@ use std::path::Path;
 /// Write bytes to `path` through a temporary file in the same folder and a rename, so a failed
 /// run never leaves a partial output.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.exists() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::output(dir, format!("cannot create folder: {e}")))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, format!("cannot create folder: {e}")))?;
     }
     let mut tmp = tempfile_in(dir, path)?;
-    tmp.1
-        .write_all(bytes)
-        .map_err(|e| Error::output(path, e.to_string()))?;
+    tmp.1.write_all(bytes).map_err(|e| Error::output(path, e.to_string()))?;
     tmp.1.sync_all().ok();
     drop(tmp.1);
     std::fs::rename(&tmp.0, path).map_err(|e| {
@@ -33,17 +27,11 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn tempfile_in(dir: &Path, target: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
+    let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let f = std::fs::File::create(&tmp).map_err(|e| {
-        Error::output(
-            target,
-            format!("cannot create a file in {}: {e}", dir.display()),
-        )
-        .hint("choose a folder you can write to with --out")
+        Error::output(target, format!("cannot create a file in {}: {e}", dir.display()))
+            .hint("choose a folder you can write to with --out")
     })?;
     Ok((tmp, f))
 }
@@ -59,12 +47,7 @@ pub fn round_mp(mp: &MultiPolygon, decimals: i32) -> MultiPolygon {
     let f = 10f64.powi(decimals);
     let rr = |ls: &LineString| -> Option<LineString> {
         let mut v: Vec<geo::Coord> =
-            ls.0.iter()
-                .map(|c| geo::Coord {
-                    x: (c.x * f).round() / f,
-                    y: (c.y * f).round() / f,
-                })
-                .collect();
+            ls.0.iter().map(|c| geo::Coord { x: (c.x * f).round() / f, y: (c.y * f).round() / f }).collect();
         v.dedup();
         if v.len() < 4 {
             return None;
@@ -76,10 +59,7 @@ pub fn round_mp(mp: &MultiPolygon, decimals: i32) -> MultiPolygon {
         mp.0.iter()
             .filter_map(|p| {
                 let ext = rr(p.exterior())?;
-                Some(Polygon::new(
-                    ext,
-                    p.interiors().iter().filter_map(rr).collect(),
-                ))
+                Some(Polygon::new(ext, p.interiors().iter().filter_map(rr).collect()))
             })
             .collect();
     MultiPolygon::new(polys).orient(geo::orient::Direction::Default)
@@ -107,28 +87,23 @@ pub fn geojson_string(features: &[OutFeature], target: Crs, meta: Option<&Value>
     out.push_str("\"features\":[\n");
     for (i, f) in features.iter().enumerate() {
         let (geom, dec) = match target {
-            Crs::Wgs84 => (
-                round_mp(
-                    &crs::mp_to_wgs84(&f.geom).unwrap_or_else(|| MultiPolygon::new(vec![])),
-                    6,
-                ),
-                6,
-            ),
+            Crs::Wgs84 => (round_mp(&crs::mp_to_wgs84(&f.geom).unwrap_or_else(|| MultiPolygon::new(vec![])), 6), 6),
             Crs::Bng => (round_mp(&f.geom, 1), 1),
         };
         if i > 0 {
             out.push_str(",\n");
         }
-        let _ = write!(out, "{{\"type\":\"Feature\",\"properties\":{},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[", Value::Object(f.props.clone()));
+        let _ = write!(
+            out,
+            "{{\"type\":\"Feature\",\"properties\":{},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
+            Value::Object(f.props.clone())
+        );
         for (pi, p) in geom.0.iter().enumerate() {
             if pi > 0 {
                 out.push(',');
             }
             out.push('[');
-            for (ri, ring) in std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .enumerate()
-            {
+            for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
                 if ri > 0 {
                     out.push(',');
                 }
