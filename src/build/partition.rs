@@ -274,3 +274,42 @@ mod tests {
         assert!(tree_partition(&g, &nodes, 3, Bounds { lo: 6.0, hi: 6.5 }, &mut rng, 50).is_none());
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// On random grid graphs with random populations, any partition returned covers every node
+        /// once, has k connected parts, and each part is within bounds.
+        #[test]
+        fn random_graph_partitions_are_valid(w in 3usize..9, h in 3usize..9, k in 1usize..6, seed in 0u64..1000, pops in proptest::collection::vec(1u32..10, 81)) {
+            let n = w * h;
+            let mut g = LGraph { pop: pops[..n].iter().map(|&p| p as f64).collect(), adj: vec![Vec::new(); n], locked: vec![false; n] };
+            for y in 0..h { for x in 0..w {
+                let v = y * w + x;
+                if x + 1 < w { g.adj[v].push((v + 1, 1.0, 0.0)); g.adj[v + 1].push((v, 1.0, 0.0)); }
+                if y + 1 < h { g.adj[v].push((v + w, 1.0, 0.0)); g.adj[v + w].push((v, 1.0, 0.0)); }
+            }}
+            let total: f64 = g.pop.iter().sum();
+            let ideal = total / k as f64;
+            let b = Bounds { lo: ideal * 0.7, hi: ideal * 1.3 };
+            let nodes: Vec<usize> = (0..n).collect();
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            if let Some(parts) = tree_partition(&g, &nodes, k, b, &mut rng, 50) {
+                prop_assert_eq!(parts.len(), k);
+                let mut all: Vec<usize> = parts.iter().flatten().copied().collect();
+                all.sort();
+                prop_assert_eq!(all, nodes.clone());
+                for p in &parts {
+                    let s: f64 = p.iter().map(|&v| g.pop[v]).sum();
+                    prop_assert!(s >= b.lo - 1e-9 && s <= b.hi + 1e-9);
+                    prop_assert_eq!(components(&g, p).len(), 1);
+                }
+            }
+        }
+    }
+}

@@ -308,7 +308,7 @@ mod tests {
         let bridges = graph.join_islands(&refs);
         assert_eq!(bridges.len(), 1);
         assert_eq!((bridges[0].a, bridges[0].b), (1, 4));
-        assert!((bridges[0].gap_m - 699.5).abs() < 1e-6);
+        assert!((bridges[0].gap_m - 799.5).abs() < 1e-6);
         assert_eq!(graph.components().len(), 1);
     }
 

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::crs::{self, Crs};
-use geo::{Area, BooleanOps, Geometry, MultiPolygon, Orient, Validation};
+use geo::{Area, Geometry, MakeValid, MultiPolygon, Orient, Validation};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -75,22 +75,23 @@ pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> R
             };
             let mut mp = mp.orient(geo::orient::Direction::Default);
             let mut warning = None;
-            if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
-                return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
-            }
             if !mp.is_valid() {
                 let before = mp.unsigned_area();
-                // i_overlay resolves self-intersections when a shape is unioned with itself.
-                let repaired = mp.union(&MultiPolygon::new(vec![])).orient(geo::orient::Direction::Default);
-                let after = repaired.unsigned_area();
-                if repaired.is_valid() && after > 0.0 && (after - before).abs() <= 0.05 * before.max(after) {
-                    warning = Some(format!("{label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²"));
+                let repaired = mp.make_valid().ok().map(|r| r.orient(geo::orient::Direction::Default));
+                if let Some(repaired) = repaired.filter(|r| r.is_valid() && r.unsigned_area() > 0.0) {
+                    let after = repaired.unsigned_area();
+                    warning = Some(format!(
+                        "{}, {label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²", path.display()
+                    ));
                     mp = repaired;
                 } else {
                     let why = mp.validation_errors().first().map(|e| e.to_string()).unwrap_or_default();
                     return Err(Error::at(path, label, format!("invalid polygon that could not be repaired safely: {why}"))
                         .hint("repair it in QGIS (Vector › Geometry Tools › Fix Geometries) or with ogr2ogr -makevalid"));
                 }
+            }
+            if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
+                return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
             }
             Ok((PolyFeature { props, geom: mp }, warning))
         })
