@@ -677,7 +677,7 @@ impl Study {
                             .as_ref()
                             .map(|x| x.unallocated.contains(&code))
                             .unwrap_or(code == "U" || code.is_empty());
-                        (!unalloc).then(|| (code, name))
+                        (!unalloc).then_some((code, name))
                     }
                     None => match practice_pcn.get(&prac) {
                         Some((Some(code), name)) => Some((code.clone(), name.clone())),

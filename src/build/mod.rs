@@ -279,9 +279,9 @@ impl<'a> Ctx<'a> {
             atoms.push(members.clone());
             locked.push(true);
         }
-        for i in 0..n {
-            if atom_of[i] == usize::MAX {
-                atom_of[i] = atoms.len();
+        for (i, slot) in atom_of.iter_mut().enumerate() {
+            if *slot == usize::MAX {
+                *slot = atoms.len();
                 atoms.push(vec![i]);
                 locked.push(false);
             }

@@ -134,9 +134,7 @@ pub fn tree_partition(
         pos[v] = i;
     }
     for _ in 0..tries {
-        let Some((parent, order, sur)) = random_tree(g, nodes, &pos, rng) else {
-            return None;
-        };
+        let (parent, order, sur) = random_tree(g, nodes, &pos, rng)?;
         let mut sub = vec![0.0; nodes.len()];
         let mut sublocks = vec![0usize; nodes.len()];
         for &v in order.iter().rev() {

@@ -9,6 +9,9 @@ use rstar::{RTree, AABB};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// A segment's padded envelope tagged with (polygon, segment) indices.
+type SegEnvelope = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+
 /// An edge between two LSOAs (indices into the study's areas), `a < b`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Edge {
@@ -96,7 +99,7 @@ impl Graph {
         let n = geoms.len();
         let tol = params.tolerance_m;
         let segs: Vec<Vec<(Coord, Coord)>> = geoms.par_iter().map(|g| segments(g)).collect();
-        let items: Vec<GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>> = segs
+        let items: Vec<SegEnvelope> = segs
             .iter()
             .enumerate()
             .flat_map(|(p, ss)| {
@@ -158,7 +161,7 @@ impl Graph {
                 std::mem::swap(&mut e.a, &mut e.b);
             }
         }
-        edges.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+        edges.sort_by_key(|x| (x.a, x.b));
         edges.dedup_by(|x, y| x.a == y.a && x.b == y.b);
         let mut adj = vec![Vec::new(); n];
         for (i, e) in edges.iter().enumerate() {

@@ -206,7 +206,7 @@ fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
                 use shapefile::dbase::FieldValue as F;
                 let s = match v {
                     F::Character(s) => s.unwrap_or_default(),
-                    F::Numeric(n) => n.map(|x| fmt_num(x)).unwrap_or_default(),
+                    F::Numeric(n) => n.map(fmt_num).unwrap_or_default(),
                     F::Float(n) => n.map(|x| fmt_num(x as f64)).unwrap_or_default(),
                     F::Integer(n) => n.to_string(),
                     F::Double(x) | F::Currency(x) => fmt_num(x),

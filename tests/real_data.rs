@@ -1,0 +1,279 @@
+//! Real-data acceptance suite (Oxfordshire, Staffordshire & Stoke, England). Needs the public data
+//! in ../shared/data (or $FOOTPRINTS_SHARED_DATA); run with `cargo test --release -- --include-ignored`.
+
+mod common;
+use common::*;
+use footprints::build::{self, BuildConfig, Layer};
+use footprints::export::check_plan;
+use footprints::Prepared;
+use geo::{Distance, Euclidean, LineString, Point};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn load(name: &str) -> (tempfile::TempDir, Prepared) {
+    let d = tempfile::tempdir().unwrap();
+    let s = real_scenario(name, d.path());
+    let p = Prepared::load(&s).unwrap_or_else(|e| panic!("{e}"));
+    (d, p)
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_joins() {
+    let (_d, p) = load("oxfordshire.toml");
+    let s = &p.study;
+    assert_eq!(s.areas.len(), 428);
+    assert_eq!(s.population(), 725_299);
+    assert_eq!(s.areas.iter().filter(|a| a.imd.is_some()).count(), 428);
+    assert!(s.index.get("E01027305").is_none(), "E01027305 belongs to West Northamptonshire");
+    assert!(s.warnings.iter().any(|w| w.contains("E01027305")), "the lookup anomaly is reported");
+    assert_eq!(s.practices.len(), 64);
+    let pcns: BTreeSet<_> = s.practices.iter().filter_map(|p| p.pcn_code.clone()).collect();
+    assert_eq!(pcns.len(), 21);
+    assert_eq!(s.practices.iter().filter(|p| p.pcn_code.is_none()).count(), 1);
+    assert_eq!(p.graph.components_before.len(), 1);
+    let lad_pop = |code: &str| s.areas.iter().filter(|a| a.lad == code).map(|a| a.pop).sum::<u64>();
+    assert_eq!(lad_pop("E07000177"), 160_986);
+    assert_eq!(lad_pop("E07000181"), 114_233);
+    // IoD 2025 deciles as published in PROVENANCE.md.
+    let mut dec = [0; 10];
+    for a in &s.areas {
+        dec[a.imd.as_ref().unwrap().decile.unwrap() as usize - 1] += 1;
+    }
+    assert_eq!(dec, [2, 9, 14, 10, 27, 37, 67, 77, 98, 87]);
+    // LGR: 1UA and 2UA exact; 3UA needs an LSOA-level table.
+    let opt = |n: &str| s.lgr.iter().find(|o| o.name == n).unwrap();
+    assert!(opt("1UA").exact() && opt("2UA").exact());
+    assert!(!opt("3UA").needs_lsoa_table.is_empty());
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn staffordshire_majority_pcn_from_registrations() {
+    let (_d, p) = load("staffordshire.toml");
+    let s = &p.study;
+    assert_eq!(s.areas.len(), 697);
+    assert_eq!(s.population(), 1_134_501);
+    assert_eq!(s.pcn_codes().len(), 25);
+    assert_eq!(s.registrations, Some((1_210_283, 1_179_659)));
+    // Majority PCN recomputed independently from the raw table for every LSOA with registrants.
+    let t = footprints::io::table::Table::read(
+        &shared_data().join("staffordshire_stoke/gp/ssot_gp_patients_by_lsoa21_2025-10_clean.csv"),
+    )
+    .unwrap();
+    let (l, n, pc) = (t.col("LSOA_CODE").unwrap(), t.col("NUMBER_OF_PATIENTS").unwrap(), t.col("PCN_CODE").unwrap());
+    let mut by: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for r in &t.rows {
+        *by.entry(t.get(r, l).into()).or_default().entry(t.get(r, pc).into()).or_default() +=
+            t.get(r, n).parse::<u64>().unwrap();
+    }
+    let mut checked = 0;
+    for a in &s.areas {
+        if let Some(m) = by.get(&a.code) {
+            let max = m.values().max().unwrap();
+            let link = a.pcn.as_ref().unwrap();
+            assert!(!link.approximate);
+            assert_eq!(m[&link.code], *max, "{}", a.code);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 696);
+    assert_eq!(s.areas.iter().filter(|a| a.pcn.as_ref().is_some_and(|l| l.approximate)).count(), 1);
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn england_counts_and_islands() {
+    let (_d, p) = load("england.toml");
+    let s = &p.study;
+    assert_eq!(s.areas.len(), 33_755);
+    assert_eq!(s.population(), 56_490_108);
+    assert_eq!(s.areas.iter().filter(|a| a.imd.is_some()).count(), 33_755);
+    assert!(p.graph.components_before.len() > 1, "islands (Isle of Wight, Scilly) are reported");
+    assert!(
+        p.graph.components_before.iter().skip(1).any(|c| c.iter().any(|&i| s.areas[i].code == "E01019077")),
+        "Isles of Scilly"
+    );
+    assert_eq!(p.graph.components().len(), 1, "islands joined");
+    assert_eq!(p.bridges.len(), p.graph.components_before.len() - 1);
+    let edges = p.graph.edges.iter().filter(|e| !e.bridge).count();
+    assert!(edges > 90_000, "{edges}");
+}
+
+/// Shared boundary length by an independent rule: sample A's boundary every 2 m and count samples
+/// within `tol` of B's boundary.
+fn sampled_shared(a: &geo::MultiPolygon, b: &geo::MultiPolygon, tol: f64) -> f64 {
+    let step = 2.0;
+    let b_rings: Vec<&LineString> =
+        b.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).collect();
+    let mut len = 0.0;
+    for p in &a.0 {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            for w in ring.0.windows(2) {
+                let d = ((w[1].x - w[0].x).powi(2) + (w[1].y - w[0].y).powi(2)).sqrt();
+                let n = (d / step).ceil().max(1.0) as usize;
+                for k in 0..n {
+                    let t = (k as f64 + 0.5) / n as f64;
+                    let pt = Point::new(w[0].x + (w[1].x - w[0].x) * t, w[0].y + (w[1].y - w[0].y) * t);
+                    if b_rings.iter().any(|r| Euclidean.distance(&pt, *r) <= tol) {
+                        len += d / n as f64;
+                    }
+                }
+            }
+        }
+    }
+    len
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_adjacency_matches_independent_rule() {
+    let (_d, p) = load("oxfordshire.toml");
+    let areas = &p.study.areas;
+    let (tol, min) = (2.0, 10.0);
+    let graph: BTreeSet<(usize, usize)> = p.graph.edges.iter().filter(|e| !e.bridge).map(|e| (e.a, e.b)).collect();
+    let mut indep = BTreeSet::new();
+    let mut borderline = 0;
+    for i in 0..areas.len() {
+        let bi = geo::BoundingRect::bounding_rect(&areas[i].geom).unwrap();
+        for j in i + 1..areas.len() {
+            let bj = geo::BoundingRect::bounding_rect(&areas[j].geom).unwrap();
+            if bi.max().x + tol < bj.min().x
+                || bj.max().x + tol < bi.min().x
+                || bi.max().y + tol < bj.min().y
+                || bj.max().y + tol < bi.min().y
+            {
+                continue;
+            }
+            let s = sampled_shared(&areas[i].geom, &areas[j].geom, tol).max(sampled_shared(
+                &areas[j].geom,
+                &areas[i].geom,
+                tol,
+            ));
+            if s >= min {
+                indep.insert((i, j));
+            }
+            if (5.0..20.0).contains(&s) {
+                borderline += 1;
+            }
+        }
+    }
+    let only_graph: Vec<_> = graph.difference(&indep).collect();
+    let only_indep: Vec<_> = indep.difference(&graph).collect();
+    eprintln!(
+        "Oxfordshire edges: graph {}, independent {}, only graph {}, only independent {}, borderline {}",
+        graph.len(),
+        indep.len(),
+        only_graph.len(),
+        only_indep.len(),
+        borderline
+    );
+    assert!(only_graph.len() + only_indep.len() <= borderline.max(2), "{only_graph:?} {only_indep:?}");
+}
+
+fn cfg(p: &Prepared, mnp: &str) -> BuildConfig {
+    BuildConfig {
+        snp_target: 50_000.0,
+        mnp_target: 250_000.0,
+        tolerance: 0.2,
+        snp_layer: Layer::Lad,
+        mnp_layer: Layer::parse(mnp, p).unwrap(),
+        community: Some("ward".into()),
+        weights: Default::default(),
+        options: 4,
+        seed: 20260322,
+        strict: false,
+        steps_per_snp: 60,
+        locks: BTreeMap::new(),
+        existing: None,
+    }
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_builds_within_tolerance_for_1ua_and_2ua() {
+    let (_d, p) = load("oxfordshire.toml");
+    for mnp in ["2UA", "1UA"] {
+        let c = cfg(&p, mnp);
+        let r = build::build(&p, &c).unwrap();
+        assert_eq!(r.options.len(), 4);
+        for o in &r.options {
+            assert!(check_plan(&p, &o.plan).is_empty());
+            assert_eq!(o.metrics.snps_outside_tolerance, 0, "{mnp} {}", o.label);
+            assert_eq!(o.metrics.mnps_outside_tolerance, 0, "{mnp} {}", o.label);
+            for (i, a) in p.study.areas.iter().enumerate() {
+                let _ = a;
+                let u = c.mnp_layer.key(&p, i);
+                let first = (0..p.study.areas.len()).find(|&j| o.plan.mnp_of(j) == o.plan.mnp_of(i)).unwrap();
+                assert_eq!(c.mnp_layer.key(&p, first), u);
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn staffordshire_builds_with_registered_pcn_catchments() {
+    let (_d, p) = load("staffordshire.toml");
+    let mut c = cfg(&p, "none");
+    c.options = 2;
+    let r = build::build(&p, &c).unwrap();
+    // Tamworth (78,653 people) cannot meet ±20% of 50,000 with any count (1 → +57%, 2 → −21.3%):
+    // the build says so and uses the nearest fit; every other SNP is within tolerance.
+    assert!(r.warnings.iter().any(|w| w.contains("E07000199") && w.contains("nearest fit")), "{:?}", r.warnings);
+    for o in &r.options {
+        assert!(check_plan(&p, &o.plan).is_empty());
+        let tamworth: BTreeSet<usize> = (0..p.study.areas.len())
+            .filter(|&i| p.study.areas[i].lad == "E07000199")
+            .map(|i| o.plan.snp_of[i])
+            .collect();
+        assert_eq!(o.metrics.snps_outside_tolerance, tamworth.len());
+        assert!(o.metrics.pcn_split_share > 0.0 && o.metrics.pcn_split_share < 0.5);
+    }
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn england_snps_inside_every_lad() {
+    let (_d, p) = load("england.toml");
+    let mut c = cfg(&p, "lad");
+    c.options = 1;
+    c.community = None;
+    c.steps_per_snp = 10;
+    let r = build::build(&p, &c).unwrap();
+    let o = &r.options[0];
+    assert!(check_plan(&p, &o.plan).is_empty());
+    assert!((1_000..1_250).contains(&o.plan.n_snp()), "{}", o.plan.n_snp());
+    let mut lad_of: BTreeMap<usize, &str> = BTreeMap::new();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        assert_eq!(*lad_of.entry(o.plan.snp_of[i]).or_insert(&a.lad), a.lad.as_str());
+    }
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn imd2019_on_2011_codes_is_diagnosed_and_lookup_carries_it() {
+    let d = tempfile::tempdir().unwrap();
+    let s = real_scenario("oxfordshire.toml", d.path());
+    let text = std::fs::read_to_string(&s).unwrap();
+    let data = std::fs::canonicalize(shared_data()).unwrap().display().to_string();
+    let dep = format!(
+        "[deprivation]\npath = \"{data}/england/deprivation/iod2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz\"\ncode = \"LSOA code (2011)\"\nrank = \"Index of Multiple Deprivation (IMD) Rank\"\ndecile = \"Index of Multiple Deprivation (IMD) Decile\"\n"
+    );
+    let start = text.find("[deprivation]").unwrap();
+    let end = text.find("[lookup]").unwrap();
+    let bad = format!("{}{}\n{}", &text[..start], dep, &text[end..]);
+    std::fs::write(&s, &bad).unwrap();
+    let o = run_in(d.path(), &["check", "--scenario", s.to_str().unwrap()]);
+    let (_, err) = text_of(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("LSOA 2011") && err.contains("File_1"), "{err}");
+    let good =
+        bad.replace(&dep, &format!("{dep}lsoa11_lookup = \"{data}/england/lookups/lsoa11_lsoa21_lad22_ew.csv\"\n"));
+    std::fs::write(&s, good).unwrap();
+    let p = Prepared::load(&s).unwrap();
+    assert_eq!(p.study.areas.iter().filter(|a| a.imd.as_ref().is_some_and(|i| i.rank.is_some())).count(), 428);
+}
+
+fn text_of(o: &std::process::Output) -> (String, String) {
+    text(o)
+}
