@@ -1,0 +1,79 @@
+//! Criterion benches: load + join + adjacency (demo, Oxfordshire, England), the ReCom ensemble on
+//! Oxfordshire, and the England SNP build. Real-data benches are skipped when ../shared/data is absent.
+//! Run: `cargo bench --bench pipeline`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use footprints::build::{self, BuildConfig, Layer};
+use footprints::Prepared;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario(name: &str) -> Option<PathBuf> {
+    let data =
+        std::env::var_os("FOOTPRINTS_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data"));
+    let data = std::fs::canonicalize(data).ok()?;
+    let text = std::fs::read_to_string(root().join("tests/scenarios").join(name)).ok()?;
+    let dir = std::env::temp_dir().join("footprints-bench");
+    std::fs::create_dir_all(&dir).ok()?;
+    let out = dir.join(name);
+    std::fs::write(&out, text.replace("../../../shared/data", &data.display().to_string())).ok()?;
+    Some(out)
+}
+
+fn cfg(p: &Prepared, mnp: &str, options: usize, steps: usize) -> BuildConfig {
+    BuildConfig {
+        snp_target: 50_000.0,
+        mnp_target: 250_000.0,
+        tolerance: 0.2,
+        snp_layer: Layer::Lad,
+        mnp_layer: Layer::parse(mnp, p).unwrap(),
+        community: Some("ward".into()),
+        weights: Default::default(),
+        options,
+        seed: 1,
+        strict: false,
+        steps_per_snp: steps,
+        locks: BTreeMap::new(),
+        existing: None,
+    }
+}
+
+fn load_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("load_join_adjacency");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("demo", |b| b.iter(|| Prepared::load(&root().join("data/demo/scenario.toml")).unwrap()));
+    for name in ["oxfordshire.toml", "england.toml"] {
+        if let Some(s) = scenario(name) {
+            g.bench_function(name.trim_end_matches(".toml"), |b| b.iter(|| Prepared::load(Path::new(&s)).unwrap()));
+        }
+    }
+    g.finish();
+}
+
+fn build_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("build");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    if let Some(s) = scenario("oxfordshire.toml") {
+        let p = Prepared::load(&s).unwrap();
+        // 14 SNPs × 72 steps = 1,008 ReCom proposals, each a complete alternative plan.
+        let c1 = cfg(&p, "2UA", 1, 72);
+        g.bench_function("oxfordshire_1008_recom_plans", |b| b.iter(|| build::build(&p, &c1).unwrap()));
+        let c4 = cfg(&p, "2UA", 4, 60);
+        g.bench_function("oxfordshire_4_options", |b| b.iter(|| build::build(&p, &c4).unwrap()));
+    }
+    if let Some(s) = scenario("england.toml") {
+        let p = Prepared::load(&s).unwrap();
+        let mut ce = cfg(&p, "lad", 1, 10);
+        ce.community = None;
+        g.bench_function("england_snps_in_lads", |b| b.iter(|| build::build(&p, &ce).unwrap()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, load_benches, build_benches);
+criterion_main!(benches);
