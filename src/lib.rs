@@ -21,6 +21,7 @@ pub mod io;
 pub mod model;
 pub mod prepare;
 pub mod scenario;
+pub mod score;
 
 pub use error::{Error, Result};
 pub use graph::{AdjacencyParams, Edge, Graph};

@@ -20,6 +20,10 @@ enum Cmd {
     Check(cli::check::CheckArgs),
     /// Build nested SNP/MNP footprint options, with PCN and district baselines.
     Build(cli::build::BuildArgs),
+    /// Score one footprint set (built option, lookup CSV or GeoJSON).
+    Score(cli::score::ScoreArgs),
+    /// Compare footprint sets side by side, with the LSOAs that move between them.
+    Compare(cli::score::CompareArgs),
     /// Generate the synthetic demo region (data/demo).
     Demo(cli::demo::DemoArgs),
 }
@@ -30,6 +34,8 @@ fn main() -> ExitCode {
         Cmd::Check(a) => cli::check::run(a),
         Cmd::Demo(a) => cli::demo::run(a),
         Cmd::Build(a) => cli::build::run(a),
+        Cmd::Score(a) => cli::score::run_score(a),
+        Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

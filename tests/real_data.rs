@@ -277,3 +277,25 @@ fn imd2019_on_2011_codes_is_diagnosed_and_lookup_carries_it() {
 fn text_of(o: &std::process::Output) -> (String, String) {
     text(o)
 }
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_baselines_score_as_constructed() {
+    let (d, p) = load("oxfordshire.toml");
+    let s = real_scenario("oxfordshire.toml", d.path());
+    let o =
+        run_in(d.path(), &["build", "-s", s.to_str().unwrap(), "-o", "out", "--options", "1", "--mnp-layer", "2UA"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let opts = footprints::score::ScoreOptions::default();
+    let read = |n: &str| footprints::score::FootprintSet::read(&p, &d.path().join("out").join(n), None).unwrap();
+    let district = footprints::score::score(&p, &read("district-baseline"), &opts);
+    assert_eq!(district.coterminosity["LAD"].share_in_whole_footprints, 1.0);
+    let pcn = footprints::score::score(&p, &read("pcn-baseline"), &opts);
+    assert!(pcn.pcn_mean_share > 0.95, "{}", pcn.pcn_mean_share);
+    assert!(pcn.coterminosity["LAD"].share_in_whole_footprints < 1.0, "PCN catchments cross districts");
+    for s in [&district, &pcn] {
+        assert_eq!(s.population, 725_299);
+        assert_eq!(s.rows.iter().map(|r| r.population).sum::<u64>(), 725_299);
+        assert_eq!(s.rows.iter().map(|r| r.practices).sum::<usize>(), 64);
+    }
+}

@@ -850,7 +850,10 @@ impl Ctx<'_> {
         let mut snp_of_atom = vec![usize::MAX; self.atoms.len()];
         let mut mnp_of_snp = Vec::new();
         let mut next = 0;
-        for (mi, (_, sunits)) in self.mnp_units.iter().enumerate() {
+        // usize::MAX marks pieces made without regard to the hard units (the PCN baseline): one MNP unit.
+        let whole = vec![(String::from("all"), vec![usize::MAX])];
+        let units = if per_unit.iter().all(|(s, _)| *s == usize::MAX) { &whole } else { &self.mnp_units };
+        for (mi, (_, sunits)) in units.iter().enumerate() {
             let snps: Vec<(usize, Vec<usize>)> = per_unit
                 .iter()
                 .filter(|(s, _)| sunits.contains(s))
@@ -892,11 +895,14 @@ impl Ctx<'_> {
         Plan { snp_of, mnp_of_snp }.canonical()
     }
 
-    /// PCN catchments inside each SNP unit, the smallest merged into their smallest neighbour until at the lower tolerance.
+    /// PCN catchments (majority PCN of each LSOA) over the whole study area, the smallest merged into
+    /// their smallest neighbour until at the lower tolerance.
     fn pcn_baseline(&self, seed: u64) -> Result<Plan> {
         let lo = self.cfg.snp_target * (1.0 - self.cfg.tolerance);
         let mut per_unit = Vec::new();
-        for (s, (_, _, atoms)) in self.snp_units.iter().enumerate() {
+        // PCN catchments ignore the hard units by design; their LAD splits are what scoring reports.
+        let all_atoms: Vec<usize> = (0..self.atoms.len()).collect();
+        for (s, atoms) in [(usize::MAX, &all_atoms)] {
             let pcn_of = |a: usize| {
                 self.p.study.areas[self.atoms[a][0]].pcn.as_ref().map(|l| l.code.clone()).unwrap_or_default()
             };

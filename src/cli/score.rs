@@ -1,0 +1,164 @@
+//! `footprints score` and `footprints compare`.
+
+use clap::Args;
+use footprints::io::write::{atomic_write, csv_string};
+use footprints::score::{self, FootprintSet, ScoreOptions};
+use footprints::Prepared;
+use std::path::PathBuf;
+
+/// Scoring flags shared by `score` and `compare`.
+#[derive(Debug, Args)]
+pub struct ScoreFlags {
+    /// Footprint level to score: snp (target = build.snp_target) or mnp (build.mnp_target).
+    #[arg(long, default_value = "snp")]
+    pub level: String,
+    /// Override the target population.
+    #[arg(long)]
+    pub target: Option<f64>,
+    /// Circuity factor applied to straight-line distances (e.g. 1.3 for road distance).
+    #[arg(long, default_value_t = 1.0)]
+    pub circuity: f64,
+    /// Column of the lookup CSV (or GeoJSON property) holding the footprint name.
+    #[arg(long)]
+    pub column: Option<String>,
+}
+
+/// Arguments of `score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Scenario TOML file.
+    #[arg(long, short)]
+    pub scenario: PathBuf,
+    /// Footprints: lookup.csv (lsoa_code + footprint column), footprints.geojson, or an option folder.
+    #[arg(long, short)]
+    pub footprints: PathBuf,
+    /// Output folder for scores.json, scores.csv and summary.md.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ScoreFlags,
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario TOML file.
+    #[arg(long, short)]
+    pub scenario: PathBuf,
+    /// Footprint sets to compare (lookup CSVs, GeoJSON files or option folders).
+    #[arg(required = true, num_args = 2..)]
+    pub options: Vec<PathBuf>,
+    /// Output folder for compare.md, compare.csv, moves.csv and per-option scores.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ScoreFlags,
+}
+
+fn options(p: &Prepared, f: &ScoreFlags, set: &FootprintSet) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
+    let b = &p.study.scenario.build;
+    let (target, set) = match f.level.as_str() {
+        "snp" => (b.snp_target, set.clone()),
+        "mnp" => {
+            let m = set
+                .mnp
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("--level mnp needs a footprint set with an mnp_name column"))?;
+            (b.mnp_target, FootprintSet { label: set.label.clone(), footprint: m, mnp: None })
+        }
+        other => anyhow::bail!("unknown --level \"{other}\"; use snp or mnp"),
+    };
+    if f.circuity < 1.0 {
+        anyhow::bail!("--circuity {} is below 1; a route is never shorter than the straight line", f.circuity);
+    }
+    Ok((
+        set,
+        ScoreOptions {
+            target: f.target.unwrap_or(target),
+            tolerance: b.tolerance,
+            circuity: f.circuity,
+            ..Default::default()
+        },
+    ))
+}
+
+/// Run `score`.
+pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
+    let p = Prepared::load(&a.scenario)?;
+    let set = FootprintSet::read(&p, &a.footprints, a.flags.column.as_deref())?;
+    let (set, o) = options(&p, &a.flags, &set)?;
+    let s = score::score(&p, &set, &o);
+    let md = score::summary_md(&s);
+    if let Some(out) = &a.out {
+        atomic_write(&out.join("scores.json"), (serde_json::to_string_pretty(&s)? + "\n").as_bytes())?;
+        atomic_write(&out.join("scores.csv"), score::rows_csv(&s).as_bytes())?;
+        atomic_write(&out.join("summary.md"), md.as_bytes())?;
+    }
+    print!("{md}");
+    Ok(())
+}
+
+/// Run `compare`.
+pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
+    let p = Prepared::load(&a.scenario)?;
+    let mut sets = Vec::new();
+    let mut all = Vec::new();
+    for path in &a.options {
+        let set = FootprintSet::read(&p, path, a.flags.column.as_deref())?;
+        let (set, o) = options(&p, &a.flags, &set)?;
+        all.push(score::score(&p, &set, &o));
+        sets.push(set);
+    }
+    // Unique labels.
+    for i in 0..all.len() {
+        if all.iter().filter(|s| s.label == all[i].label).count() > 1 {
+            all[i].label = format!("{} ({})", all[i].label, i + 1);
+            sets[i].label = all[i].label.clone();
+        }
+    }
+    let (mut md, csv) = score::comparison_tables(&all);
+    md = format!("# Options compared — {}\n\nBest value in each row in bold.\n\n{md}\n## Changes between options\n\n| from | to | LSOAs moving | people moving |\n|---|---|---|---|\n", p.study.name);
+    let mut move_rows = Vec::new();
+    for i in 0..sets.len() {
+        for j in 0..sets.len() {
+            if i == j {
+                continue;
+            }
+            let mv = score::moves(&p, &sets[i], &sets[j]);
+            let people: u64 = mv.iter().map(|m| m.3).sum();
+            {
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} ({:.1}%) |\n",
+                    sets[i].label,
+                    sets[j].label,
+                    mv.len(),
+                    people,
+                    people as f64 / p.study.population() as f64 * 100.0
+                ));
+                for (code, f, t, n) in mv {
+                    move_rows.push(vec![sets[i].label.clone(), sets[j].label.clone(), code, f, t, n.to_string()]);
+                }
+            }
+        }
+    }
+    if let Some(out) = &a.out {
+        atomic_write(&out.join("compare.md"), md.as_bytes())?;
+        atomic_write(&out.join("compare.csv"), csv.as_bytes())?;
+        atomic_write(
+            &out.join("moves.csv"),
+            csv_string(&["option_a", "option_b", "lsoa_code", "footprint_a", "footprint_b", "population"], &move_rows)
+                .as_bytes(),
+        )?;
+        for s in &all {
+            let dir = out.join(sanitize(&s.label));
+            atomic_write(&dir.join("scores.json"), (serde_json::to_string_pretty(s)? + "\n").as_bytes())?;
+            atomic_write(&dir.join("scores.csv"), score::rows_csv(s).as_bytes())?;
+        }
+    }
+    print!("{md}");
+    Ok(())
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}

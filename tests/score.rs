@@ -1,0 +1,141 @@
+//! Scoring and comparing footprint sets on the demo: coterminosity by construction, totals that
+//! reconcile with the inputs, and clear errors for lookups that do not match the study area.
+
+mod common;
+use common::*;
+use footprints::score::{self, FootprintSet, ScoreOptions};
+use footprints::Prepared;
+use std::collections::BTreeMap;
+
+fn demo() -> Prepared {
+    Prepared::load(&root().join("data/demo/scenario.toml")).unwrap()
+}
+
+#[test]
+fn footprints_equal_to_pcns_equal_to_districts_score_100_on_all_three() {
+    let mut p = demo();
+    // Make every LSOA's PCN its district, so PCN catchments = districts = footprints.
+    for a in &mut p.study.areas {
+        let n: u64 = a.reg_by_pcn.values().sum();
+        a.reg_by_pcn = BTreeMap::from([(format!("PCN-{}", a.lad), n)]);
+    }
+    let lads: Vec<String> = p.study.areas.iter().map(|a| a.lad.clone()).collect();
+    let set = FootprintSet { label: "districts".into(), footprint: lads.clone(), mnp: Some(lads) };
+    let s = score::score(&p, &set, &ScoreOptions::default());
+    assert_eq!(s.coterminosity["LAD"].share_in_whole_footprints, 1.0);
+    assert_eq!(s.pcn_mean_share, 1.0);
+    assert_eq!(s.pcns_split, 0);
+    assert_eq!(s.nesting_share, Some(1.0));
+}
+
+#[test]
+fn totals_reconcile_with_inputs() {
+    let p = demo();
+    let d = tempfile::tempdir().unwrap();
+    let scen = root().join("data/demo/scenario.toml");
+    let o = run_in(d.path(), &["build", "-s", scen.to_str().unwrap(), "-o", "out", "--options", "1", "--steps", "5"]);
+    assert!(o.status.success());
+    let set = FootprintSet::read(&p, &d.path().join("out/option-1"), None).unwrap();
+    let s = score::score(&p, &set, &ScoreOptions::default());
+    let pop_csv: u64 = std::fs::read_to_string(root().join("data/demo/population.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(s.population, pop_csv);
+    assert_eq!(s.rows.iter().map(|r| r.population).sum::<u64>(), pop_csv);
+    assert_eq!(s.rows.iter().map(|r| r.lsoas).sum::<usize>(), 432);
+    let practices: usize = s.rows.iter().map(|r| r.practices).sum();
+    assert_eq!(practices, 50);
+    // The same set read from its GeoJSON scores the same.
+    let g = FootprintSet::read(&p, &d.path().join("out/option-1/footprints.geojson"), None).unwrap();
+    assert_eq!(g.footprint, set.footprint);
+    assert_eq!(g.mnp, set.mnp);
+}
+
+#[test]
+fn compare_marks_best_and_lists_moves() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = root().join("data/demo/scenario.toml");
+    let o = run_in(d.path(), &["build", "-s", scen.to_str().unwrap(), "-o", "out", "--options", "2", "--steps", "5"]);
+    assert!(o.status.success());
+    let o = run_in(
+        d.path(),
+        &[
+            "compare",
+            "-s",
+            scen.to_str().unwrap(),
+            "out/option-1",
+            "out/option-2",
+            "out/district-baseline",
+            "-o",
+            "cmp",
+        ],
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("| LAD: population in footprints wholly inside one unit, % | **100** | **100** | **100** |"),
+        "{out}"
+    );
+    let moves = std::fs::read_to_string(d.path().join("cmp/moves.csv")).unwrap();
+    assert!(moves.lines().count() > 1);
+    for f in ["compare.md", "compare.csv", "option-1/scores.json", "option-1/scores.csv"] {
+        assert!(d.path().join("cmp").join(f).exists(), "{f}");
+    }
+}
+
+fn score_err(lookup: &str) -> String {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("fp.csv"), lookup).unwrap();
+    let scen = root().join("data/demo/scenario.toml");
+    let o = run_in(d.path(), &["score", "-s", scen.to_str().unwrap(), "-f", "fp.csv"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && !err.contains("panicked"), "{err}");
+    err
+}
+
+fn full_lookup() -> Vec<String> {
+    let p = demo();
+    p.study.areas.iter().map(|a| format!("{},{}", a.code, a.lad)).collect()
+}
+
+#[test]
+fn lookup_with_unknown_codes() {
+    let mut rows = full_lookup();
+    rows.push("E01099999,X".into());
+    let e = score_err(&format!("lsoa_code,footprint\n{}\n", rows.join("\n")));
+    assert!(e.contains("fp.csv") && e.contains("E01099999") && e.contains("not LSOAs of the study area"), "{e}");
+}
+
+#[test]
+fn lookup_missing_lsoas() {
+    let rows = full_lookup();
+    let e = score_err(&format!("lsoa_code,footprint\n{}\n", rows[3..].join("\n")));
+    assert!(e.contains("3 of 432 study-area LSOAs have no footprint") && e.contains("E01900001"), "{e}");
+}
+
+#[test]
+fn lookup_assigns_an_lsoa_twice() {
+    let mut rows = full_lookup();
+    rows.push(rows[0].clone());
+    let e = score_err(&format!("lsoa_code,footprint\n{}\n", rows.join("\n")));
+    assert!(e.contains("row 433") && e.contains("E01900001 is assigned twice"), "{e}");
+}
+
+#[test]
+fn geojson_that_does_not_match_the_lsoas() {
+    let d = tempfile::tempdir().unwrap();
+    // One small square somewhere in the county: most LSOAs fall outside every footprint.
+    std::fs::write(
+        d.path().join("fp.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Tiny"},"geometry":{"type":"Polygon","coordinates":[[[-1.6,52.4],[-1.59,52.4],[-1.59,52.41],[-1.6,52.41],[-1.6,52.4]]]}}]}"#,
+    )
+    .unwrap();
+    let scen = root().join("data/demo/scenario.toml");
+    let o = run_in(d.path(), &["score", "-s", scen.to_str().unwrap(), "-f", "fp.geojson"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("fp.geojson") && err.contains("have no footprint"), "{err}");
+}
