@@ -24,6 +24,8 @@ enum Cmd {
     Score(cli::score::ScoreArgs),
     /// Compare footprint sets side by side, with the LSOAs that move between them.
     Compare(cli::score::CompareArgs),
+    /// Draw a print-quality map (PNG or SVG).
+    Map(cli::map::MapArgs),
     /// Generate the synthetic demo region (data/demo).
     Demo(cli::demo::DemoArgs),
 }
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Cmd::Demo(a) => cli::demo::run(a),
         Cmd::Build(a) => cli::build::run(a),
         Cmd::Score(a) => cli::score::run_score(a),
+        Cmd::Map(a) => cli::map::run(a),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {

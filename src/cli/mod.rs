@@ -2,4 +2,5 @@
 pub mod build;
 pub mod check;
 pub mod demo;
+pub mod map;
 pub mod score;

@@ -1,5 +1,7 @@
 //! Outputs: dissolved footprint polygons (GeoJSON, RFC 7946), LSOA lookup CSVs and run metadata.
 
+pub mod map;
+
 use crate::build::{Built, Plan};
 use crate::error::Result;
 use crate::io::crs::Crs;

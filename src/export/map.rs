@@ -1,0 +1,650 @@
+//! Print-quality maps with plotters (PNG or SVG): LSOAs shaded by a theme, SNP boundaries thin,
+//! MNP boundaries thick, district or LGR boundaries dashed, practices as symbols, footprint labels at
+//! the pole of inaccessibility, title, legend, scale bar, north arrow and attribution. Text uses an
+//! embedded DejaVu Sans, so it renders on a machine with no system fonts.
+
+use crate::error::{Error, Result};
+use crate::export::dissolve;
+use crate::prepare::Prepared;
+use crate::score::FootprintSet;
+use geo::{Area, BoundingRect, Coord, MultiPolygon, Simplify};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Once;
+
+/// What the LSOA fill shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Theme {
+    /// National IMD decile (1 = most deprived).
+    Imd,
+    /// Footprint population deviation from target.
+    Deviation,
+    /// Share of each footprint's PCN mass in its main PCN.
+    Pcn,
+    /// Distance to the nearest practice.
+    Access,
+    /// LSOAs that change footprint between two sets.
+    Change,
+}
+
+impl Theme {
+    /// Parse a theme name.
+    pub fn parse(s: &str) -> Result<Theme> {
+        Ok(match s {
+            "imd" | "deprivation" => Theme::Imd,
+            "deviation" | "population" => Theme::Deviation,
+            "pcn" | "pcn-coterminosity" => Theme::Pcn,
+            "access" | "distance" => Theme::Access,
+            "change" => Theme::Change,
+            other => {
+                return Err(Error::scenario(format!("unknown map theme \"{other}\""))
+                    .hint("use one of: imd, deviation, pcn, access, change"))
+            }
+        })
+    }
+}
+
+/// Everything a map needs.
+pub struct MapSpec<'a> {
+    /// Title.
+    pub title: String,
+    /// Theme.
+    pub theme: Theme,
+    /// Page size in mm (landscape).
+    pub page_mm: (f64, f64),
+    /// Resolution for PNG.
+    pub dpi: f64,
+    /// Footprints to outline and label.
+    pub footprints: Option<&'a FootprintSet>,
+    /// Second set for the change theme.
+    pub other: Option<&'a FootprintSet>,
+    /// Dashed boundary layer: "lad" or an LGR option name ("none" to omit).
+    pub boundary: String,
+    /// Draw practices.
+    pub practices: bool,
+    /// Target population for the deviation theme.
+    pub target: f64,
+}
+
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+const DECILE: [RGBColor; 10] = [
+    RGBColor(103, 0, 31),
+    RGBColor(178, 24, 43),
+    RGBColor(214, 96, 77),
+    RGBColor(244, 165, 130),
+    RGBColor(253, 219, 199),
+    RGBColor(209, 229, 240),
+    RGBColor(146, 197, 222),
+    RGBColor(67, 147, 195),
+    RGBColor(33, 102, 172),
+    RGBColor(5, 48, 97),
+];
+
+struct Legend {
+    title: String,
+    items: Vec<(RGBColor, String)>,
+}
+
+/// Fill colour per LSOA and the legend for a theme.
+fn theme_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> {
+    let s = &p.study;
+    let grey = RGBColor(220, 220, 220);
+    match spec.theme {
+        Theme::Imd => {
+            if s.areas.iter().all(|a| a.imd.is_none()) {
+                return Err(Error::scenario("the imd theme needs a [deprivation] table in the scenario"));
+            }
+            let fills = s
+                .areas
+                .iter()
+                .map(|a| a.imd.as_ref().and_then(|m| m.decile).map_or(grey, |d| DECILE[(d.clamp(1, 10) - 1) as usize]))
+                .collect();
+            let items = (1..=10)
+                .map(|d| {
+                    (
+                        DECILE[d - 1],
+                        if d == 1 {
+                            "1 most deprived".to_string()
+                        } else if d == 10 {
+                            "10 least deprived".to_string()
+                        } else {
+                            d.to_string()
+                        },
+                    )
+                })
+                .collect();
+            let ed = s.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()).unwrap_or_else(|| "IMD".into());
+            Ok((fills, Legend { title: format!("National deprivation decile, {ed}"), items }))
+        }
+        Theme::Deviation | Theme::Pcn => {
+            let fp = spec.footprints.ok_or_else(|| Error::scenario("this theme needs --footprints"))?;
+            let mut pop: BTreeMap<&str, f64> = BTreeMap::new();
+            for (i, a) in s.areas.iter().enumerate() {
+                *pop.entry(&fp.footprint[i]).or_default() += a.pop as f64;
+            }
+            if spec.theme == Theme::Deviation {
+                let bins = [
+                    (-100.0, -20.0),
+                    (-20.0, -10.0),
+                    (-10.0, -5.0),
+                    (-5.0, 5.0),
+                    (5.0, 10.0),
+                    (10.0, 20.0),
+                    (20.0, 1e9),
+                ];
+                let cols = [
+                    RGBColor(33, 102, 172),
+                    RGBColor(103, 169, 207),
+                    RGBColor(209, 229, 240),
+                    RGBColor(247, 247, 247),
+                    RGBColor(253, 219, 199),
+                    RGBColor(239, 138, 98),
+                    RGBColor(178, 24, 43),
+                ];
+                let labels = [
+                    "below −20%",
+                    "−20 to −10%",
+                    "−10 to −5%",
+                    "within ±5%",
+                    "+5 to +10%",
+                    "+10 to +20%",
+                    "above +20%",
+                ];
+                let fills = s
+                    .areas
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| {
+                        let d = (pop[fp.footprint[i].as_str()] - spec.target) / spec.target * 100.0;
+                        cols[bins.iter().position(|b| d >= b.0 && d < b.1).unwrap_or(6)]
+                    })
+                    .collect();
+                Ok((
+                    fills,
+                    Legend {
+                        title: format!("Population vs target {:.0}", spec.target),
+                        items: cols.iter().zip(labels).map(|(c, l)| (*c, l.to_string())).collect(),
+                    },
+                ))
+            } else {
+                let sc = crate::score::score(
+                    p,
+                    fp,
+                    &crate::score::ScoreOptions { target: spec.target, ..Default::default() },
+                );
+                let share: BTreeMap<&str, f64> = sc.rows.iter().map(|r| (r.name.as_str(), r.pcn_share)).collect();
+                let cols = [
+                    RGBColor(215, 48, 39),
+                    RGBColor(252, 141, 89),
+                    RGBColor(254, 224, 139),
+                    RGBColor(145, 207, 96),
+                    RGBColor(26, 152, 80),
+                ];
+                let labels = ["under 50%", "50–70%", "70–85%", "85–95%", "95% or more"];
+                let cut = [0.5, 0.7, 0.85, 0.95];
+                let fills = (0..s.areas.len())
+                    .map(|i| cols[cut.iter().filter(|c| share[fp.footprint[i].as_str()] >= **c).count()])
+                    .collect();
+                Ok((
+                    fills,
+                    Legend {
+                        title: "Main PCN's share of footprint".into(),
+                        items: cols.iter().zip(labels).map(|(c, l)| (*c, l.to_string())).collect(),
+                    },
+                ))
+            }
+        }
+        Theme::Access => {
+            if s.practices.is_empty() {
+                return Err(Error::scenario("the access theme needs a [practices] table in the scenario"));
+            }
+            let cols = [RGBColor(26, 152, 80), RGBColor(166, 217, 106), RGBColor(253, 174, 97), RGBColor(215, 25, 28)];
+            let labels = ["under 1.6 km", "1.6–5 km", "5–10 km", "10 km or more"];
+            let fills = s
+                .areas
+                .iter()
+                .map(|a| {
+                    let d = s
+                        .practices
+                        .iter()
+                        .map(|pr| (pr.xy.x - a.point.x).hypot(pr.xy.y - a.point.y))
+                        .fold(f64::MAX, f64::min)
+                        / 1000.0;
+                    cols[[1.6, 5.0, 10.0].iter().filter(|c| d >= **c).count()]
+                })
+                .collect();
+            Ok((
+                fills,
+                Legend {
+                    title: "Straight-line distance to nearest practice".into(),
+                    items: cols.iter().zip(labels).map(|(c, l)| (*c, l.to_string())).collect(),
+                },
+            ))
+        }
+        Theme::Change => {
+            let (a, b) = match (spec.footprints, spec.other) {
+                (Some(a), Some(b)) => (a, b),
+                _ => return Err(Error::scenario("the change theme needs --footprints and --compare-with")),
+            };
+            let moved: std::collections::BTreeSet<String> =
+                crate::score::moves(p, a, b).into_iter().map(|m| m.0).collect();
+            let fills = s
+                .areas
+                .iter()
+                .map(|x| if moved.contains(&x.code) { RGBColor(230, 97, 1) } else { RGBColor(230, 230, 230) })
+                .collect();
+            Ok((
+                fills,
+                Legend {
+                    title: format!("{} → {}", a.label, b.label),
+                    items: vec![
+                        (RGBColor(230, 97, 1), "changes footprint".into()),
+                        (RGBColor(230, 230, 230), "stays".into()),
+                    ],
+                },
+            ))
+        }
+    }
+}
+
+struct Frame {
+    min: Coord,
+    scale: f64,
+    ox: f64,
+    oy: f64,
+    h: f64,
+}
+
+impl Frame {
+    fn px(&self, c: Coord) -> (i32, i32) {
+        (
+            (self.ox + (c.x - self.min.x) * self.scale).round() as i32,
+            (self.oy + self.h - (c.y - self.min.y) * self.scale).round() as i32,
+        )
+    }
+}
+
+fn rings(mp: &MultiPolygon) -> impl Iterator<Item = &geo::LineString> {
+    mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+fn dashed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pts: &[(i32, i32)], style: ShapeStyle, dash: f64) {
+    let mut on = true;
+    let mut left = dash;
+    for w in pts.windows(2) {
+        let (mut x0, mut y0) = (w[0].0 as f64, w[0].1 as f64);
+        let (x1, y1) = (w[1].0 as f64, w[1].1 as f64);
+        let mut len = (x1 - x0).hypot(y1 - y0);
+        while len > 0.0 {
+            let step = left.min(len);
+            let t = step / len;
+            let (nx, ny) = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
+            if on {
+                let _ = area.draw(&PathElement::new(vec![(x0 as i32, y0 as i32), (nx as i32, ny as i32)], style));
+            }
+            len -= step;
+            left -= step;
+            x0 = nx;
+            y0 = ny;
+            if left <= 0.0 {
+                on = !on;
+                left = dash;
+            }
+        }
+    }
+}
+
+fn wrap(text: &str, max_chars: usize) -> Vec<String> {
+    let mut line = String::new();
+    let mut lines = Vec::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + word.chars().count() + 1 > max_chars.max(10) {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+fn nice_km(max_km: f64) -> f64 {
+    let mut best = 1.0;
+    for c in [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0] {
+        if c <= max_km {
+            best = c;
+        }
+    }
+    best
+}
+
+/// Draw the map on any backend.
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &Prepared, spec: &MapSpec, w: f64, h: f64) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| Error::scenario(format!("drawing failed: {e}"));
+    let pt = |x: f64| x / 72.0 * spec.dpi; // points → pixels
+    let s = &p.study;
+    root.fill(&WHITE).map_err(err)?;
+    let (fills, legend) = theme_fills(p, spec)?;
+    // Extent.
+    let mut min = Coord { x: f64::MAX, y: f64::MAX };
+    let mut max = Coord { x: f64::MIN, y: f64::MIN };
+    for a in &s.areas {
+        let b = a.geom.bounding_rect().unwrap();
+        min.x = min.x.min(b.min().x);
+        min.y = min.y.min(b.min().y);
+        max.x = max.x.max(b.max().x);
+        max.y = max.y.max(b.max().y);
+    }
+    let margin = pt(24.0);
+    let title_h = pt(40.0);
+    let foot_h = pt(34.0);
+    let legend_w = w * 0.24;
+    let (mw, mh) = (w - legend_w - 2.0 * margin, h - title_h - foot_h - margin);
+    let scale = (mw / (max.x - min.x)).min(mh / (max.y - min.y));
+    let (dw, dh) = ((max.x - min.x) * scale, (max.y - min.y) * scale);
+    let f = Frame { min, scale, ox: margin + (mw - dw) / 2.0, oy: title_h + (mh - dh) / 2.0, h: dh };
+    let tol = 0.6 / scale; // simplify to ~0.6 px
+                           // LSOA fills with hairline edges.
+    for (a, col) in s.areas.iter().zip(&fills) {
+        let g = a.geom.simplify(tol);
+        for poly in &g.0 {
+            let pts: Vec<(i32, i32)> = poly.exterior().0.iter().map(|c| f.px(*c)).collect();
+            root.draw(&Polygon::new(pts.clone(), col.filled())).map_err(err)?;
+            root.draw(&PathElement::new(pts, RGBColor(255, 255, 255).mix(0.25).stroke_width(1))).map_err(err)?;
+        }
+    }
+    // Dashed district / LGR boundaries.
+    if spec.boundary != "none" {
+        let li = s.lgr_index(&spec.boundary);
+        if spec.boundary != "lad" && li.is_none() {
+            return Err(Error::scenario(format!("unknown boundary layer \"{}\" for the map", spec.boundary))
+                .hint("use lad, none or an LGR option name"));
+        }
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, a) in s.areas.iter().enumerate() {
+            let k = match li {
+                Some(l) => a.lgr[l].clone().unwrap_or_default(),
+                None => a.lad.clone(),
+            };
+            groups.entry(k).or_default().push(i);
+        }
+        let style = RGBColor(40, 40, 40).stroke_width(pt(1.2).max(1.0) as u32);
+        for m in groups.values() {
+            let d = dissolve(p, m).simplify(tol);
+            for r in rings(&d) {
+                let pts: Vec<(i32, i32)> = r.0.iter().map(|c| f.px(*c)).collect();
+                dashed(&root, &pts, style, pt(5.0));
+            }
+        }
+    }
+    // Footprints: SNP thin, MNP thick, labels at the pole of inaccessibility.
+    let mut labels = Vec::new();
+    if let Some(fp) = spec.footprints {
+        let mut snp: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, n) in fp.footprint.iter().enumerate() {
+            snp.entry(n).or_default().push(i);
+        }
+        for (name, m) in &snp {
+            let d = dissolve(p, m);
+            for r in rings(&d.simplify(tol)) {
+                root.draw(&PathElement::new(
+                    r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(),
+                    RGBColor(20, 20, 20).stroke_width(pt(1.3).max(1.0) as u32),
+                ))
+                .map_err(err)?;
+            }
+            if let Some(big) = d.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
+                let at = polylabel::polylabel(big, &(1.0 / scale)).map(|q| q.0).unwrap_or(big.exterior().0[0]);
+                let pop: u64 = m.iter().map(|&i| s.areas[i].pop).sum();
+                labels.push((f.px(at), name.to_string(), pop));
+            }
+        }
+        if let Some(mnp) = &fp.mnp {
+            let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, n) in mnp.iter().enumerate() {
+                groups.entry(n).or_default().push(i);
+            }
+            for m in groups.values() {
+                for r in rings(&dissolve(p, m).simplify(tol)) {
+                    root.draw(&PathElement::new(
+                        r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(),
+                        BLACK.stroke_width(pt(2.6) as u32),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+        }
+    }
+    if spec.practices {
+        for pr in &s.practices {
+            let (x, y) = f.px(pr.xy);
+            if x < f.ox as i32 - 5 || y < f.oy as i32 - 5 || x > (f.ox + dw) as i32 + 5 || y > (f.oy + dh) as i32 + 5 {
+                continue;
+            }
+            let r = pt(2.4).max(2.0) as i32;
+            root.draw(&Circle::new((x, y), r, WHITE.filled())).map_err(err)?;
+            root.draw(&Circle::new((x, y), r, BLACK.stroke_width(pt(0.7).max(1.0) as u32))).map_err(err)?;
+        }
+    }
+    let font = |size: f64| ("sans-serif", pt(size)).into_font();
+    let bold = |size: f64| ("sans-serif", pt(size), FontStyle::Bold).into_font();
+    for ((x, y), name, pop) in &labels {
+        let l1 = font(6.5).color(&BLACK).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Bottom,
+        ));
+        let l2 = font(6.0).color(&RGBColor(40, 40, 40)).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+        let halo = |st: &TextStyle, t: &str, x: i32, y: i32| -> Result<()> {
+            let st_w = st.clone().color(&WHITE);
+            for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                root.draw(&Text::new(t.to_string(), (x + dx, y + dy), st_w.clone())).map_err(err)?;
+            }
+            root.draw(&Text::new(t.to_string(), (x, y), st.clone())).map_err(err)?;
+            Ok(())
+        };
+        halo(&l1, name, *x, *y)?;
+        halo(&l2, &format!("{}k", (*pop as f64 / 1000.0).round()), *x, *y + 1)?;
+    }
+    // Title.
+    root.draw(&Text::new(spec.title.clone(), (margin as i32, (margin * 0.6) as i32), bold(15.0).color(&BLACK)))
+        .map_err(err)?;
+    // Legend.
+    let lx = (w - legend_w + pt(6.0)) as i32;
+    let mut ly = (title_h + pt(8.0)) as i32;
+    for l in wrap(&legend.title, ((legend_w - pt(12.0)) / pt(5.2)) as usize) {
+        root.draw(&Text::new(l, (lx, ly), bold(8.5).color(&BLACK))).map_err(err)?;
+        ly += pt(11.0) as i32;
+    }
+    ly += pt(5.0) as i32;
+    let sw = pt(12.0) as i32;
+    for (c, label) in &legend.items {
+        root.draw(&Rectangle::new([(lx, ly), (lx + sw, ly + sw)], c.filled())).map_err(err)?;
+        root.draw(&Rectangle::new([(lx, ly), (lx + sw, ly + sw)], RGBColor(120, 120, 120).stroke_width(1)))
+            .map_err(err)?;
+        root.draw(&Text::new(label.clone(), (lx + sw + pt(6.0) as i32, ly + pt(1.5) as i32), font(8.0).color(&BLACK)))
+            .map_err(err)?;
+        ly += sw + pt(5.0) as i32;
+    }
+    ly += pt(10.0) as i32;
+    let line_item = |ly: i32, label: &str, style: ShapeStyle, dash: bool| -> Result<()> {
+        let pts = vec![(lx, ly + sw / 2), (lx + sw * 2, ly + sw / 2)];
+        if dash {
+            dashed(&root, &pts, style, pt(4.0));
+        } else {
+            root.draw(&PathElement::new(pts, style)).map_err(err)?;
+        }
+        root.draw(&Text::new(
+            label.to_string(),
+            (lx + sw * 2 + pt(6.0) as i32, ly + pt(1.5) as i32),
+            font(8.0).color(&BLACK),
+        ))
+        .map_err(err)?;
+        Ok(())
+    };
+    if spec.footprints.is_some() {
+        line_item(
+            ly,
+            "SNP footprint (label: name, people)",
+            RGBColor(20, 20, 20).stroke_width(pt(1.3).max(1.0) as u32),
+            false,
+        )?;
+        ly += sw + pt(5.0) as i32;
+        if spec.footprints.is_some_and(|f| f.mnp.is_some()) {
+            line_item(ly, "MNP footprint", BLACK.stroke_width(pt(2.6) as u32), false)?;
+            ly += sw + pt(5.0) as i32;
+        }
+    }
+    if spec.boundary != "none" {
+        let label = if spec.boundary == "lad" {
+            "District (LAD) boundary".to_string()
+        } else {
+            format!("LGR option {} boundary", spec.boundary)
+        };
+        line_item(ly, &label, RGBColor(40, 40, 40).stroke_width(pt(1.2).max(1.0) as u32), true)?;
+        ly += sw + pt(5.0) as i32;
+    }
+    if spec.practices && !s.practices.is_empty() {
+        let r = pt(2.4).max(2.0) as i32;
+        root.draw(&Circle::new((lx + sw, ly + sw / 2), r, WHITE.filled())).map_err(err)?;
+        root.draw(&Circle::new((lx + sw, ly + sw / 2), r, BLACK.stroke_width(pt(0.7).max(1.0) as u32))).map_err(err)?;
+        root.draw(&Text::new(
+            "GP practice".to_string(),
+            (lx + sw * 2 + pt(6.0) as i32, ly + pt(1.5) as i32),
+            font(8.0).color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    // Scale bar (bottom left of the map) and north arrow (top right of the map).
+    let map_km = dw / scale / 1000.0;
+    let km = nice_km(map_km * 0.25);
+    let bar = km * 1000.0 * scale;
+    let bx = f.ox as i32;
+    let by = (f.oy + dh + pt(14.0)) as i32;
+    let bh = pt(4.0).max(3.0) as i32;
+    for k in 0..4 {
+        let x0 = bx + (bar * k as f64 / 4.0) as i32;
+        let x1 = bx + (bar * (k + 1) as f64 / 4.0) as i32;
+        let c = if k % 2 == 0 { BLACK } else { WHITE };
+        root.draw(&Rectangle::new([(x0, by), (x1, by + bh)], c.filled())).map_err(err)?;
+    }
+    root.draw(&Rectangle::new([(bx, by), (bx + bar as i32, by + bh)], BLACK.stroke_width(1))).map_err(err)?;
+    root.draw(&Text::new("0".to_string(), (bx - pt(2.0) as i32, by + bh + pt(2.0) as i32), font(7.0).color(&BLACK)))
+        .map_err(err)?;
+    root.draw(&Text::new(
+        format!("{km} km"),
+        (bx + bar as i32 - pt(6.0) as i32, by + bh + pt(2.0) as i32),
+        font(7.0).color(&BLACK),
+    ))
+    .map_err(err)?;
+    let nx = (f.ox + dw - pt(14.0)) as i32;
+    let ny = (f.oy + pt(6.0)) as i32;
+    let ah = pt(22.0) as i32;
+    root.draw(&Polygon::new(vec![(nx, ny), (nx - ah / 3, ny + ah), (nx, ny + ah * 3 / 4)], BLACK.filled()))
+        .map_err(err)?;
+    root.draw(&Polygon::new(vec![(nx, ny), (nx + ah / 3, ny + ah), (nx, ny + ah * 3 / 4)], WHITE.filled()))
+        .map_err(err)?;
+    root.draw(&PathElement::new(
+        vec![(nx, ny), (nx + ah / 3, ny + ah), (nx, ny + ah * 3 / 4), (nx - ah / 3, ny + ah), (nx, ny)],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new("N".to_string(), (nx - pt(3.5) as i32, ny + ah + pt(2.0) as i32), bold(9.0).color(&BLACK)))
+        .map_err(err)?;
+    // Attribution.
+    let mut attr = s.scenario.attribution.clone().unwrap_or_else(|| {
+        "Contains OS data © Crown copyright and database right 2021. Contains National Statistics data © Crown copyright and database right 2021.".into()
+    });
+    if let Some(ed) = s.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()) {
+        if !attr.contains(&ed) {
+            attr.push_str(&format!(" Deprivation: {ed}."));
+        }
+    }
+    let ay = (h - foot_h + pt(8.0)) as i32;
+    let lines = wrap(&attr, ((w - 2.0 * margin) / pt(3.6)) as usize);
+    for (k, l) in lines.iter().enumerate() {
+        root.draw(&Text::new(
+            l.clone(),
+            (margin as i32, ay + (k as f64 * pt(9.0)) as i32),
+            font(6.5).color(&RGBColor(60, 60, 60)),
+        ))
+        .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Render a map to `out` (.png or .svg) through a temporary file, so a failure leaves nothing behind.
+pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<()> {
+    register_fonts();
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::output(out, format!("folder {} does not exist", dir.display()))
+            .hint("create it first or choose another --out"));
+    }
+    let px = |mm: f64| (mm / 25.4 * spec.dpi).round();
+    let (w, h) = (px(spec.page_mm.0), px(spec.page_mm.1));
+    match ext.as_str() {
+        "svg" => {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
+                draw(root, p, spec, w, h)?;
+            }
+            crate::io::write::atomic_write(out, svg.as_bytes())
+        }
+        "png" => {
+            let tmp = dir.join(format!(
+                ".{}.{}.tmp.png",
+                out.file_name().unwrap_or_default().to_string_lossy(),
+                std::process::id()
+            ));
+            let res = (|| {
+                let root = BitMapBackend::new(&tmp, (w as u32, h as u32)).into_drawing_area();
+                draw(root, p, spec, w, h)
+            })();
+            match res {
+                Ok(()) => std::fs::rename(&tmp, out).map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    Error::output(out, e.to_string())
+                }),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            }
+        }
+        _ => Err(Error::output(out, "unknown map format").hint("end the file name with .png or .svg")),
+    }
+}
+
+/// SVG of a map as a string (for the HTML report).
+pub fn svg_string(p: &Prepared, spec: &MapSpec) -> Result<String> {
+    register_fonts();
+    let px = |mm: f64| (mm / 25.4 * spec.dpi).round();
+    let (w, h) = (px(spec.page_mm.0), px(spec.page_mm.1));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
+        draw(root, p, spec, w, h)?;
+    }
+    Ok(svg)
+}
