@@ -617,10 +617,7 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<()> {
                 out.file_name().unwrap_or_default().to_string_lossy(),
                 std::process::id()
             ));
-            let res = (|| {
-                let root = BitMapBackend::new(&tmp, (w as u32, h as u32)).into_drawing_area();
-                draw(root, p, spec, w, h)
-            })();
+            let res = draw(BitMapBackend::new(&tmp, (w as u32, h as u32)).into_drawing_area(), p, spec, w, h);
             match res {
                 Ok(()) => std::fs::rename(&tmp, out).map_err(|e| {
                     let _ = std::fs::remove_file(&tmp);
