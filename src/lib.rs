@@ -22,6 +22,7 @@ pub mod model;
 pub mod prepare;
 pub mod scenario;
 pub mod score;
+pub mod site;
 
 pub use error::{Error, Result};
 pub use graph::{AdjacencyParams, Edge, Graph};

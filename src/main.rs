@@ -26,6 +26,8 @@ enum Cmd {
     Compare(cli::score::CompareArgs),
     /// Draw a print-quality map (PNG or SVG).
     Map(cli::map::MapArgs),
+    /// Site neighbourhood health centres (p-median, coverage, p-centre).
+    Site(cli::site::SiteArgs),
     /// Generate the synthetic demo region (data/demo).
     Demo(cli::demo::DemoArgs),
 }
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Cmd::Build(a) => cli::build::run(a),
         Cmd::Score(a) => cli::score::run_score(a),
         Cmd::Map(a) => cli::map::run(a),
+        Cmd::Site(a) => cli::site::run(a),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {

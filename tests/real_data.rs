@@ -299,3 +299,29 @@ fn oxfordshire_baselines_score_as_constructed() {
         assert_eq!(s.rows.iter().map(|r| r.practices).sum::<usize>(), 64);
     }
 }
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn siting_oxfordshire_per_snp_and_k10_and_staffordshire_k15() {
+    let d = tempfile::tempdir().unwrap();
+    let ox = real_scenario("oxfordshire.toml", d.path());
+    let st = real_scenario("staffordshire.toml", d.path());
+    let ok = |args: &[&str]| {
+        let o = run_in(d.path(), args);
+        assert!(o.status.success(), "{}", text(&o).1);
+    };
+    ok(&["build", "-s", ox.to_str().unwrap(), "-o", "b", "--options", "1", "--mnp-layer", "2UA"]);
+    ok(&["site", "-s", ox.to_str().unwrap(), "-f", "b/option-1", "-o", "ox-hubs"]);
+    ok(&["site", "-s", ox.to_str().unwrap(), "--k", "10", "-o", "ox-k10"]);
+    ok(&["site", "-s", st.to_str().unwrap(), "--k", "15", "-o", "st-k15"]);
+    for (dir, n) in [("ox-k10", 10), ("st-k15", 15)] {
+        let t = std::fs::read_to_string(d.path().join(dir).join("sites.csv")).unwrap();
+        assert_eq!(t.lines().count() - 1, n);
+        let j: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.path().join(dir).join("site.json")).unwrap()).unwrap();
+        let s = &j["solutions"][0];
+        let (v, lb) = (s["value"].as_f64().unwrap(), s["lower_bound"].as_f64().unwrap());
+        assert!(lb <= v && (v - lb) / v < 0.05, "gap {v} vs {lb}");
+        eprintln!("{dir}: value {v:.0}, Lagrangian bound {lb:.0}, gap {:.2}%", (v - lb) / v * 100.0);
+    }
+}

@@ -4,3 +4,4 @@ pub mod check;
 pub mod demo;
 pub mod map;
 pub mod score;
+pub mod site;
