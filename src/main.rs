@@ -26,6 +26,8 @@ enum Cmd {
     Compare(cli::score::CompareArgs),
     /// Draw a print-quality map (PNG or SVG).
     Map(cli::map::MapArgs),
+    /// Write a self-contained HTML options appraisal (inline SVG maps, scores, changes, sources).
+    Report(cli::report::ReportArgs),
     /// Site neighbourhood health centres (p-median, coverage, p-centre).
     Site(cli::site::SiteArgs),
     /// Generate the synthetic demo region (data/demo).
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Cmd::Score(a) => cli::score::run_score(a),
         Cmd::Map(a) => cli::map::run(a),
         Cmd::Site(a) => cli::site::run(a),
+        Cmd::Report(a) => cli::report::run(a),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {

@@ -3,5 +3,6 @@ pub mod build;
 pub mod check;
 pub mod demo;
 pub mod map;
+pub mod report;
 pub mod score;
 pub mod site;

@@ -1,6 +1,7 @@
 //! Outputs: dissolved footprint polygons (GeoJSON, RFC 7946), LSOA lookup CSVs and run metadata.
 
 pub mod map;
+pub mod report;
 
 use crate::build::{Built, Plan};
 use crate::error::Result;
@@ -134,6 +135,31 @@ pub fn plan_features(
         .collect()
 }
 
+/// LSOA polygons carrying their footprint attributes (for QGIS styling and joins).
+pub fn lsoa_features(p: &Prepared, b: &Built) -> Vec<OutFeature> {
+    p.study
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let s = b.plan.snp_of[i];
+            let m = b.plan.mnp_of_snp[s];
+            let mut props = Map::new();
+            props.insert("lsoa_code".into(), json!(a.code));
+            props.insert("lsoa_name".into(), json!(a.name));
+            props.insert("population".into(), json!(a.pop));
+            props.insert("snp_id".into(), json!(format!("SNP{:03}", s + 1)));
+            props.insert("snp_name".into(), json!(b.snp_names[s]));
+            props.insert("mnp_id".into(), json!(format!("MNP{:02}", m + 1)));
+            props.insert("mnp_name".into(), json!(b.mnp_names[m]));
+            props.insert("lad_code".into(), json!(a.lad));
+            props.insert("imd_decile".into(), json!(a.imd.as_ref().and_then(|x| x.decile)));
+            props.insert("pcn_code".into(), json!(a.pcn.as_ref().map(|l| l.code.clone())));
+            OutFeature { props, geom: a.geom.clone() }
+        })
+        .collect()
+}
+
 /// Lookup CSV rows: lsoa_code, lsoa_name, population, snp id/name, mnp id/name.
 pub fn lookup_csv(p: &Prepared, b: &Built) -> String {
     let rows: Vec<Vec<String>> = p
@@ -176,6 +202,7 @@ pub fn write_built(
     meta["run_seed"] = json!(b.seed);
     let gj = geojson_string(&feats, Crs::Wgs84, Some(&meta));
     atomic_write(&dir.join("lookup.csv"), lookup_csv(p, b).as_bytes())?;
+    atomic_write(&dir.join("lsoas.geojson"), geojson_string(&lsoa_features(p, b), Crs::Wgs84, None).as_bytes())?;
     atomic_write(&dir.join("footprints.geojson"), gj.as_bytes())?;
     atomic_write(&dir.join("run.json"), (serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n").as_bytes())?;
     Ok(())

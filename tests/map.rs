@@ -1,0 +1,80 @@
+//! Maps: PNG and SVG are written with title, legend and attribution; bad requests fail cleanly
+//! with no partial file.
+
+mod common;
+use common::*;
+
+fn scen() -> String {
+    root().join("data/demo/scenario.toml").display().to_string()
+}
+
+#[test]
+fn png_and_svg_maps_with_text() {
+    let d = tempfile::tempdir().unwrap();
+    let s = scen();
+    let o = run_in(d.path(), &["build", "-s", &s, "-o", "b", "--options", "2", "--steps", "5"]);
+    assert!(o.status.success());
+    for (theme, extra) in [
+        ("imd", vec![]),
+        ("deviation", vec![]),
+        ("pcn", vec![]),
+        ("access", vec![]),
+        ("change", vec!["--compare-with", "b/option-2"]),
+    ] {
+        for ext in ["png", "svg"] {
+            let out = format!("{theme}.{ext}");
+            let mut args = vec!["map", "-s", &s, "-f", "b/option-1", "--theme", theme, "-o", &out, "--dpi", "100"];
+            args.extend(extra.iter());
+            let o = run_in(d.path(), &args);
+            assert!(o.status.success(), "{theme} {ext}: {}", text(&o).1);
+            let bytes = std::fs::read(d.path().join(&out)).unwrap();
+            assert!(bytes.len() > 20_000, "{out} is {} bytes", bytes.len());
+            if ext == "svg" {
+                let t = String::from_utf8(bytes).unwrap();
+                assert!(t.contains("Demo county"), "title");
+                assert!(t.contains("Synthetic demo data"), "attribution");
+                assert!(t.contains(" km"), "scale bar");
+            } else {
+                assert_eq!(&bytes[1..4], b"PNG");
+            }
+        }
+    }
+}
+
+fn fails(args: &[&str], needle: &str, out: &str) {
+    let d = tempfile::tempdir().unwrap();
+    let s = scen();
+    let mut full = vec!["map", "-s", s.as_str()];
+    full.extend_from_slice(args);
+    let o = run_in(d.path(), &full);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && !err.contains("panicked"), "{err}");
+    assert!(err.contains(needle), "{needle:?} not in {err}");
+    assert!(!d.path().join(out).exists());
+    assert_eq!(
+        std::fs::read_dir(d.path()).unwrap().count(),
+        if args.contains(&"fp.csv") { 1 } else { 0 },
+        "no stray files"
+    );
+}
+
+#[test]
+fn unwritable_output_path() {
+    fails(&["-o", "no/such/folder/map.png"], "does not exist", "no/such/folder/map.png");
+}
+
+#[test]
+fn unknown_theme() {
+    fails(&["-o", "m.png", "--theme", "rainbow"], "unknown map theme \"rainbow\"", "m.png");
+}
+
+#[test]
+fn footprints_not_matching_the_scenario() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("fp.csv"), "lsoa_code,footprint\nE01000001,A\n").unwrap();
+    let s = scen();
+    let o = run_in(d.path(), &["map", "-s", &s, "-f", "fp.csv", "-o", "m.png"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("E01000001") && err.contains("not LSOAs of the study area"), "{err}");
+    assert!(!d.path().join("m.png").exists());
+}
