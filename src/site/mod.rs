@@ -181,7 +181,7 @@ pub fn greedy(pr: &Problem, k: usize, obj: Objective) -> Vec<usize> {
 
 /// Teitz–Bart interchange: swap an open site for a closed one while that improves the objective.
 /// For p-median each candidate's best swap is found in O(n) with Whitaker's nearest/second-nearest bookkeeping.
-pub fn interchange(pr: &Problem, open: &mut Vec<usize>, obj: Objective) {
+pub fn interchange(pr: &Problem, open: &mut [usize], obj: Objective) {
     let n = pr.w.len();
     let mut cur = pr.eval(open, obj);
     for _pass in 0..50 {
@@ -213,8 +213,7 @@ pub fn interchange(pr: &Problem, open: &mut Vec<usize>, obj: Objective) {
                 }
                 let mut gain = 0.0;
                 let mut loss: std::collections::BTreeMap<usize, f64> = open.iter().map(|&r| (r, 0.0)).collect();
-                for i in 0..n {
-                    let (f1, d1, d2) = nn[i];
+                for (i, &(f1, d1, d2)) in nn.iter().enumerate() {
                     let dij = (pr.cost)(i, j);
                     if dij < d1 {
                         gain += pr.w[i] * (d1 - dij);
@@ -313,7 +312,9 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
 
-    fn instance(seed: u64, n: usize, m: usize) -> (Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<f64>) {
+    type Instance = (Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<f64>);
+
+    fn instance(seed: u64, n: usize, m: usize) -> Instance {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let d: Vec<(f64, f64)> = (0..n).map(|_| (rng.random::<f64>() * 20.0, rng.random::<f64>() * 20.0)).collect();
         let c: Vec<(f64, f64)> = (0..m).map(|_| (rng.random::<f64>() * 20.0, rng.random::<f64>() * 20.0)).collect();
