@@ -304,6 +304,30 @@ fn dashed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pts: &[(i32, i32)],
     }
 }
 
+/// Stroke a polyline segment by segment with round joins. plotters joins thick polylines with
+/// mitres, which shoot far off the page at the near-reversals of generalised boundaries.
+fn stroke<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    color: RGBColor,
+    width: f64,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let w = width.round().max(1.0) as u32;
+    if w <= 1 {
+        return area.draw(&PathElement::new(pts.to_vec(), color.stroke_width(1)));
+    }
+    for s in pts.windows(2) {
+        area.draw(&PathElement::new(vec![s[0], s[1]], color.stroke_width(w)))?;
+    }
+    let r = (width / 2.0).floor() as i32;
+    if r >= 1 {
+        for p in pts {
+            area.draw(&Circle::new(*p, r, color.filled()))?;
+        }
+    }
+    Ok(())
+}
+
 fn wrap(text: &str, max_chars: usize) -> Vec<String> {
     let mut line = String::new();
     let mut lines = Vec::new();
@@ -402,11 +426,8 @@ where
         for (name, m) in &snp {
             let d = dissolve(p, m);
             for r in rings(&d.simplify(tol)) {
-                root.draw(&PathElement::new(
-                    r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(),
-                    RGBColor(20, 20, 20).stroke_width(pt(1.3).max(1.0) as u32),
-                ))
-                .map_err(err)?;
+                stroke(&root, &r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(), RGBColor(20, 20, 20), pt(1.3).max(1.0))
+                    .map_err(err)?;
             }
             if let Some(big) = d.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
                 let at = polylabel::polylabel(big, &(1.0 / scale)).map(|q| q.0).unwrap_or(big.exterior().0[0]);
@@ -421,11 +442,7 @@ where
             }
             for m in groups.values() {
                 for r in rings(&dissolve(p, m).simplify(tol)) {
-                    root.draw(&PathElement::new(
-                        r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(),
-                        BLACK.stroke_width(pt(2.6) as u32),
-                    ))
-                    .map_err(err)?;
+                    stroke(&root, &r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(), BLACK, pt(2.6)).map_err(err)?;
                 }
             }
         }
