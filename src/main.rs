@@ -30,6 +30,8 @@ enum Cmd {
     Report(cli::report::ReportArgs),
     /// Site neighbourhood health centres (p-median, coverage, p-centre).
     Site(cli::site::SiteArgs),
+    /// Export the LSOA adjacency graph as JSON.
+    Graph(cli::graph::GraphArgs),
     /// Generate the synthetic demo region (data/demo).
     Demo(cli::demo::DemoArgs),
 }
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Cmd::Map(a) => cli::map::run(a),
         Cmd::Site(a) => cli::site::run(a),
         Cmd::Report(a) => cli::report::run(a),
+        Cmd::Graph(a) => cli::graph::run(a),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {

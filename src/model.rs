@@ -73,6 +73,8 @@ pub struct Area {
     pub ward: Option<(String, String)>,
     /// LGR unit per option (same order as `Study::lgr`).
     pub lgr: Vec<Option<String>>,
+    /// Unit per extra layer (same order as `Study::layers`).
+    pub layers: Vec<Option<String>>,
     /// PCN.
     pub pcn: Option<PcnLink>,
     /// Registered patients living here (if registrations given).
@@ -172,6 +174,8 @@ pub struct Study {
     pub practices: Vec<Practice>,
     /// LGR options.
     pub lgr: Vec<LgrOption>,
+    /// Extra layer names.
+    pub layers: Vec<String>,
     /// Join statistics.
     pub joins: Vec<JoinStat>,
     /// Warnings.
@@ -352,6 +356,7 @@ impl Study {
                 lad,
                 lad_name,
                 lgr: Vec::new(),
+                layers: Vec::new(),
                 pcn: None,
                 registered: 0,
                 reg_by_pcn: BTreeMap::new(),
@@ -411,6 +416,7 @@ impl Study {
             index,
             practices: Vec::new(),
             lgr: Vec::new(),
+            layers: Vec::new(),
             joins: Vec::new(),
             warnings: Vec::new(),
             inputs: Vec::new(),
@@ -774,6 +780,38 @@ impl Study {
             add_input("lgr", &p);
             let opts = study.load_lgr(&p, table, &mut warnings)?;
             study.lgr.extend(opts);
+        }
+
+        // 9. Extra layers (LSOA → unit).
+        for layer in &sc.layers {
+            let p = sc.resolve(&layer.path);
+            let t = Table::read(&p)?;
+            add_input(&format!("layer {}", layer.name), &p);
+            let (c, u) = (t.col(&layer.code)?, t.col(&layer.unit)?);
+            let mut got = vec![false; study.areas.len()];
+            let mut js = JoinStat::new(&format!("layer {}", layer.name), &p, t.rows.len());
+            let mut units: Vec<Option<String>> = vec![None; study.areas.len()];
+            for (i, r) in t.rows.iter().enumerate() {
+                let unit = t.get(r, u).to_string();
+                study.join_row(&mut js, &all_codes, t.get(r, c), &mut got, &p, &t, i, |_| ())?;
+                if let Some(&k) = study.index.get(t.get(r, c)) {
+                    units[k] = Some(unit);
+                }
+            }
+            study.finish_join(&mut js, &got);
+            if js.missing > 0 {
+                warnings.push(format!(
+                    "layer {}: {} study-area LSOA(s) have no unit (e.g. {})",
+                    layer.name,
+                    js.missing,
+                    js.missing_examples.join(", ")
+                ));
+            }
+            joins.push(js);
+            for (a, unit) in study.areas.iter_mut().zip(units) {
+                a.layers.push(unit);
+            }
+            study.layers.push(layer.name.clone());
         }
 
         study.joins = joins;

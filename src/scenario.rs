@@ -46,6 +46,9 @@ pub struct Scenario {
     /// Local government reorganisation options.
     #[serde(default)]
     pub lgr: Vec<LgrTable>,
+    /// Extra LSOA → unit boundary layers (e.g. sub-ICB locations) for coterminosity and building.
+    #[serde(default)]
+    pub layers: Vec<ExtraLayer>,
     /// Adjacency settings.
     #[serde(default)]
     pub adjacency: Adjacency,
@@ -241,6 +244,21 @@ pub struct LgrTable {
     pub name: Option<String>,
     /// Column with whole / part / most / possible part.
     pub assignment: Option<String>,
+}
+
+/// An extra boundary layer given as an LSOA → unit table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraLayer {
+    /// Layer name, e.g. "sub-ICB".
+    pub name: String,
+    /// CSV file.
+    pub path: PathBuf,
+    /// LSOA code column.
+    #[serde(default = "d_lsoa_code")]
+    pub code: String,
+    /// Unit column.
+    pub unit: String,
 }
 
 /// Adjacency settings.

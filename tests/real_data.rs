@@ -44,6 +44,10 @@ fn oxfordshire_joins() {
     let opt = |n: &str| s.lgr.iter().find(|o| o.name == n).unwrap();
     assert!(opt("1UA").exact() && opt("2UA").exact());
     assert!(!opt("3UA").needs_lsoa_table.is_empty());
+    // Sub-ICB layer: 419 LSOAs in 10Q, 5 in 14Y, 4 in 92G (PROVENANCE.md §3).
+    let k = s.layers.iter().position(|l| l == "sub-ICB").unwrap();
+    let count = |c: &str| s.areas.iter().filter(|a| a.layers[k].as_deref() == Some(c)).count();
+    assert_eq!((count("10Q"), count("14Y"), count("92G")), (419, 5, 4));
 }
 
 #[test]

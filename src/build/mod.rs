@@ -29,6 +29,8 @@ pub enum Layer {
     Lgr(usize),
     /// Overlay of all LGR options.
     Robust,
+    /// An extra LSOA → unit layer (index into `Study::layers`).
+    Extra(usize),
 }
 
 impl Layer {
@@ -43,13 +45,18 @@ impl Layer {
                 }
                 Ok(Layer::Robust)
             }
-            _ => p.study.lgr_index(s).map(Layer::Lgr).ok_or_else(|| {
-                let names: Vec<String> = p.study.lgr.iter().map(|o| o.name.clone()).collect();
-                Error::scenario(format!("unknown boundary layer \"{s}\"")).hint(format!(
-                    "use lad, none, robust or an LGR option: {}",
-                    if names.is_empty() { "(none in the scenario)".into() } else { names.join(", ") }
-                ))
-            }),
+            _ => p
+                .study
+                .lgr_index(s)
+                .map(Layer::Lgr)
+                .or_else(|| p.study.layers.iter().position(|l| l == s).map(Layer::Extra))
+                .ok_or_else(|| {
+                    let names: Vec<String> = p.study.lgr.iter().map(|o| o.name.clone()).collect();
+                    Error::scenario(format!("unknown boundary layer \"{s}\"")).hint(format!(
+                        "use lad, none, robust or an LGR option: {}",
+                        if names.is_empty() { "(none in the scenario)".into() } else { names.join(", ") }
+                    ))
+                }),
         }
     }
 
@@ -60,6 +67,7 @@ impl Layer {
             Layer::None => "all".into(),
             Layer::Lad => a.lad.clone(),
             Layer::Lgr(k) => a.lgr.get(*k).cloned().flatten().unwrap_or_else(|| "(no unit)".into()),
+            Layer::Extra(k) => a.layers.get(*k).cloned().flatten().unwrap_or_else(|| "(no unit)".into()),
             Layer::Robust => {
                 let parts: Vec<String> = a.lgr.iter().map(|u| u.clone().unwrap_or_else(|| "-".into())).collect();
                 parts.join(" ∩ ")
@@ -74,6 +82,7 @@ impl Layer {
             Layer::Lad => "LAD".into(),
             Layer::Lgr(k) => format!("LGR option {}", p.study.lgr[*k].name),
             Layer::Robust => "LGR-robust (overlay of all LGR options)".into(),
+            Layer::Extra(k) => format!("layer {}", p.study.layers[*k]),
         }
     }
 }

@@ -2,6 +2,7 @@
 pub mod build;
 pub mod check;
 pub mod demo;
+pub mod graph;
 pub mod map;
 pub mod report;
 pub mod score;

@@ -426,8 +426,13 @@ where
         for (name, m) in &snp {
             let d = dissolve(p, m);
             for r in rings(&d.simplify(tol)) {
-                stroke(&root, &r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(), RGBColor(20, 20, 20), pt(1.3).max(1.0))
-                    .map_err(err)?;
+                stroke(
+                    &root,
+                    &r.0.iter().map(|c| f.px(*c)).collect::<Vec<_>>(),
+                    RGBColor(20, 20, 20),
+                    pt(1.3).max(1.0),
+                )
+                .map_err(err)?;
             }
             if let Some(big) = d.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
                 let at = polylabel::polylabel(big, &(1.0 / scale)).map(|q| q.0).unwrap_or(big.exterior().0[0]);

@@ -339,6 +339,12 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
             coterminosity(&layer_rows(&|i| s.areas[i].lgr[li].clone().unwrap_or_else(|| "(none)".into())), o.target),
         );
     }
+    for (li, name) in s.layers.iter().enumerate() {
+        cot.insert(
+            name.clone(),
+            coterminosity(&layer_rows(&|i| s.areas[i].layers[li].clone().unwrap_or_else(|| "(none)".into())), o.target),
+        );
+    }
     let lgr_robust_footprints = (!s.lgr.is_empty()).then(|| {
         names
             .iter()
