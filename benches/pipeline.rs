@@ -75,5 +75,50 @@ fn build_benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load_benches, build_benches);
+fn score_map_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("score_map");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    if let Some(s) = scenario("england.toml") {
+        let p = Prepared::load(&s).unwrap();
+        let set = footprints::score::FootprintSet {
+            label: "districts".into(),
+            footprint: p.study.areas.iter().map(|a| a.lad.clone()).collect(),
+            mnp: None,
+        };
+        g.bench_function("england_score_districts", |b| {
+            b.iter(|| footprints::score::score(&p, &set, &Default::default()))
+        });
+    }
+    if let Some(s) = scenario("oxfordshire.toml") {
+        let p = Prepared::load(&s).unwrap();
+        let r = build::build(&p, &cfg(&p, "2UA", 1, 10)).unwrap();
+        let o = &r.options[0];
+        let set = footprints::score::FootprintSet {
+            label: "option".into(),
+            footprint: (0..p.study.areas.len()).map(|i| o.snp_names[o.plan.snp_of[i]].clone()).collect(),
+            mnp: Some((0..p.study.areas.len()).map(|i| o.mnp_names[o.plan.mnp_of(i)].clone()).collect()),
+        };
+        let dir = std::env::temp_dir().join("footprints-bench");
+        let spec = footprints::export::map::MapSpec {
+            title: "Oxfordshire".into(),
+            theme: footprints::export::map::Theme::Imd,
+            page_mm: (297.0, 210.0),
+            dpi: 150.0,
+            footprints: Some(&set),
+            other: None,
+            boundary: "lad".into(),
+            practices: true,
+            target: 50_000.0,
+        };
+        g.bench_function("oxfordshire_map_png_and_svg", |b| {
+            b.iter(|| {
+                footprints::export::map::render(&p, &spec, &dir.join("m.png")).unwrap();
+                footprints::export::map::render(&p, &spec, &dir.join("m.svg")).unwrap();
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, load_benches, build_benches, score_map_benches);
 criterion_main!(benches);

@@ -625,45 +625,62 @@ impl<'a> Ctx<'a> {
         let mut cur = obj.value(&obj.components(&self.g, &parts));
         let (mut best, mut best_val) = (parts.clone(), cur);
         let t0 = (cur.abs() * 0.002).max(1.0);
-        let mut label: BTreeMap<usize, usize> = BTreeMap::new();
+        // Labels are kept up to date in place; a rejected proposal is undone.
+        let mut label: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
+        for (d, p) in parts.iter().enumerate() {
+            for &a in p {
+                label.insert(a, d);
+            }
+        }
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
         for step in 0..steps {
-            label.clear();
+            pairs.clear();
             for (d, p) in parts.iter().enumerate() {
                 for &a in p {
-                    label.insert(a, d);
-                }
-            }
-            let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-            for (&a, &da) in &label {
-                for &(bn, _, _) in &self.g.adj[a] {
-                    if let Some(&db) = label.get(&bn) {
-                        if da != db {
-                            pairs.insert((da.min(db), da.max(db)));
+                    for &(bn, _, _) in &self.g.adj[a] {
+                        if let Some(&db) = label.get(&bn) {
+                            if d < db {
+                                pairs.push((d, db));
+                            }
                         }
                     }
                 }
             }
+            pairs.sort_unstable();
+            pairs.dedup();
             if pairs.is_empty() {
                 break;
             }
-            let pairs: Vec<_> = pairs.into_iter().collect();
             let (d1, d2) = pairs[rng.random_range(0..pairs.len())];
             let merged: Vec<usize> = parts[d1].iter().chain(parts[d2].iter()).copied().collect();
-            let Some(split) = tree_partition(&self.g, &merged, 2, b, rng, 8) else {
+            let Some(mut split) = tree_partition(&self.g, &merged, 2, b, rng, 8) else {
                 continue;
             };
-            let mut cand = parts.clone();
-            cand[d1] = split[0].clone();
-            cand[d2] = split[1].clone();
-            let v = obj.value(&obj.components(&self.g, &cand));
+            let new2 = split.pop().unwrap_or_default();
+            let new1 = split.pop().unwrap_or_default();
+            let old1 = std::mem::replace(&mut parts[d1], new1);
+            let old2 = std::mem::replace(&mut parts[d2], new2);
+            let relabel = |label: &mut rustc_hash::FxHashMap<usize, usize>, parts: &[Vec<usize>]| {
+                for &a in &parts[d1] {
+                    label.insert(a, d1);
+                }
+                for &a in &parts[d2] {
+                    label.insert(a, d2);
+                }
+            };
+            relabel(&mut label, &parts);
+            let v = obj.value(&obj.components_labelled(&self.g, &parts, &label));
             let temp = t0 * (1.0 - step as f64 / steps as f64).max(0.0) + 1e-9;
             if v <= cur || rng.random::<f64>() < (-(v - cur) / temp).exp() {
-                parts = cand;
                 cur = v;
                 if v < best_val {
                     best_val = v;
                     best = parts.clone();
                 }
+            } else {
+                parts[d1] = old1;
+                parts[d2] = old2;
+                relabel(&mut label, &parts);
             }
         }
         for p in &mut best {

@@ -2,7 +2,7 @@
 //! length, imbalance, and distance from an existing footprint set.
 
 use crate::scenario::Weights;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Group memberships per atom, for one kind of grouping (PCN, community, existing footprint).
 #[derive(Debug, Clone, Default)]
@@ -14,8 +14,8 @@ pub struct Grouping {
 impl Grouping {
     /// People of groups living outside their group's main part: Σ_g (total_g − max_d mass(g, d)).
     pub fn split(&self, label: &dyn Fn(usize) -> usize, atoms: &[usize]) -> f64 {
-        let mut by: HashMap<(u32, usize), f64> = HashMap::new();
-        let mut tot: HashMap<u32, f64> = HashMap::new();
+        let mut by: HashMap<(u32, usize), f64> = HashMap::default();
+        let mut tot: HashMap<u32, f64> = HashMap::default();
         for &a in atoms {
             let d = label(a);
             for &(g, m) in &self.masses[a] {
@@ -23,7 +23,7 @@ impl Grouping {
                 *tot.entry(g).or_default() += m;
             }
         }
-        let mut best: HashMap<u32, f64> = HashMap::new();
+        let mut best: HashMap<u32, f64> = HashMap::default();
         for ((g, _), m) in by {
             let e = best.entry(g).or_default();
             if m > *e {
@@ -67,12 +67,22 @@ pub struct Components {
 impl ObjCtx {
     /// Components for parts over atoms, with the atom graph for the cut length.
     pub fn components(&self, g: &super::partition::LGraph, parts: &[Vec<usize>]) -> Components {
-        let mut label: HashMap<usize, usize> = HashMap::new();
+        let mut label: HashMap<usize, usize> = HashMap::default();
         for (d, p) in parts.iter().enumerate() {
             for &a in p {
                 label.insert(a, d);
             }
         }
+        self.components_labelled(g, parts, &label)
+    }
+
+    /// As [`ObjCtx::components`], with the atom → part labels already built.
+    pub fn components_labelled(
+        &self,
+        g: &super::partition::LGraph,
+        parts: &[Vec<usize>],
+        label: &HashMap<usize, usize>,
+    ) -> Components {
         let atoms: Vec<usize> = parts.iter().flatten().copied().collect();
         let lab = |a: usize| label[&a];
         let mut cut = 0.0;
