@@ -26,21 +26,7 @@ fn scenario(name: &str) -> Option<PathBuf> {
 }
 
 fn cfg(p: &Prepared, mnp: &str, options: usize, steps: usize) -> BuildConfig {
-    BuildConfig {
-        snp_target: 50_000.0,
-        mnp_target: 250_000.0,
-        tolerance: 0.2,
-        snp_layer: Layer::Lad,
-        mnp_layer: Layer::parse(mnp, p).unwrap(),
-        community: Some("ward".into()),
-        weights: Default::default(),
-        options,
-        seed: 1,
-        strict: false,
-        steps_per_snp: steps,
-        locks: BTreeMap::new(),
-        existing: None,
-    }
+    BuildConfig { options, seed: 1, steps_per_snp: steps, ..BuildConfig::with_mnp_layer(Layer::parse(mnp, p).unwrap()) }
 }
 
 fn load_benches(c: &mut Criterion) {

@@ -14,19 +14,10 @@ fn demo() -> Prepared {
 
 fn cfg(p: &Prepared) -> BuildConfig {
     BuildConfig {
-        snp_target: 50_000.0,
-        mnp_target: 250_000.0,
-        tolerance: 0.2,
-        snp_layer: Layer::Lad,
-        mnp_layer: Layer::parse("2UA", p).unwrap(),
-        community: Some("ward".into()),
-        weights: Default::default(),
         options: 3,
         seed: 7,
-        strict: false,
         steps_per_snp: 20,
-        locks: BTreeMap::new(),
-        existing: None,
+        ..BuildConfig::with_mnp_layer(Layer::parse("2UA", p).unwrap())
     }
 }
 

@@ -175,21 +175,7 @@ fn oxfordshire_adjacency_matches_independent_rule() {
 }
 
 fn cfg(p: &Prepared, mnp: &str) -> BuildConfig {
-    BuildConfig {
-        snp_target: 50_000.0,
-        mnp_target: 250_000.0,
-        tolerance: 0.2,
-        snp_layer: Layer::Lad,
-        mnp_layer: Layer::parse(mnp, p).unwrap(),
-        community: Some("ward".into()),
-        weights: Default::default(),
-        options: 4,
-        seed: 20260322,
-        strict: false,
-        steps_per_snp: 60,
-        locks: BTreeMap::new(),
-        existing: None,
-    }
+    BuildConfig::with_mnp_layer(Layer::parse(mnp, p).unwrap())
 }
 
 #[test]

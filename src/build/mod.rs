@@ -118,6 +118,28 @@ pub struct BuildConfig {
     pub existing: Option<Vec<String>>,
 }
 
+impl BuildConfig {
+    /// Defaults (SNP 50,000 and MNP 250,000 ± 20%, SNPs in LADs, wards as communities, 4 options,
+    /// 60 ReCom proposals per SNP) with the given MNP layer.
+    pub fn with_mnp_layer(mnp_layer: Layer) -> BuildConfig {
+        BuildConfig {
+            snp_target: 50_000.0,
+            mnp_target: 250_000.0,
+            tolerance: 0.2,
+            snp_layer: Layer::Lad,
+            mnp_layer,
+            community: Some("ward".into()),
+            weights: Weights::default(),
+            options: 4,
+            seed: 20260322,
+            strict: false,
+            steps_per_snp: 60,
+            locks: BTreeMap::new(),
+            existing: None,
+        }
+    }
+}
+
 /// A nested plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {

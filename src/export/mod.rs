@@ -135,6 +135,13 @@ pub fn plan_features(
         .collect()
 }
 
+/// (snp id, snp name, mnp id, mnp name) of LSOA `i` in a built set.
+fn ids(b: &Built, i: usize) -> [String; 4] {
+    let s = b.plan.snp_of[i];
+    let m = b.plan.mnp_of_snp[s];
+    [format!("SNP{:03}", s + 1), b.snp_names[s].clone(), format!("MNP{:02}", m + 1), b.mnp_names[m].clone()]
+}
+
 /// LSOA polygons carrying their footprint attributes (for QGIS styling and joins).
 pub fn lsoa_features(p: &Prepared, b: &Built) -> Vec<OutFeature> {
     p.study
@@ -142,16 +149,15 @@ pub fn lsoa_features(p: &Prepared, b: &Built) -> Vec<OutFeature> {
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let s = b.plan.snp_of[i];
-            let m = b.plan.mnp_of_snp[s];
+            let [snp_id, snp_name, mnp_id, mnp_name] = ids(b, i);
             let mut props = Map::new();
             props.insert("lsoa_code".into(), json!(a.code));
             props.insert("lsoa_name".into(), json!(a.name));
             props.insert("population".into(), json!(a.pop));
-            props.insert("snp_id".into(), json!(format!("SNP{:03}", s + 1)));
-            props.insert("snp_name".into(), json!(b.snp_names[s]));
-            props.insert("mnp_id".into(), json!(format!("MNP{:02}", m + 1)));
-            props.insert("mnp_name".into(), json!(b.mnp_names[m]));
+            props.insert("snp_id".into(), json!(snp_id));
+            props.insert("snp_name".into(), json!(snp_name));
+            props.insert("mnp_id".into(), json!(mnp_id));
+            props.insert("mnp_name".into(), json!(mnp_name));
             props.insert("lad_code".into(), json!(a.lad));
             props.insert("imd_decile".into(), json!(a.imd.as_ref().and_then(|x| x.decile)));
             props.insert("pcn_code".into(), json!(a.pcn.as_ref().map(|l| l.code.clone())));
@@ -168,17 +174,9 @@ pub fn lookup_csv(p: &Prepared, b: &Built) -> String {
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let s = b.plan.snp_of[i];
-            let m = b.plan.mnp_of_snp[s];
-            vec![
-                a.code.clone(),
-                a.name.clone(),
-                a.pop.to_string(),
-                format!("SNP{:03}", s + 1),
-                b.snp_names[s].clone(),
-                format!("MNP{:02}", m + 1),
-                b.mnp_names[m].clone(),
-            ]
+            let mut row = vec![a.code.clone(), a.name.clone(), a.pop.to_string()];
+            row.extend(ids(b, i));
+            row
         })
         .collect();
     csv_string(&["lsoa_code", "lsoa_name", "population", "snp_id", "snp_name", "mnp_id", "mnp_name"], &rows)

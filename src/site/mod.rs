@@ -139,8 +139,28 @@ pub fn solve(pr: &Problem, k: usize, obj: Objective, exact_limit: f64) -> Soluti
     }
     let mut open = greedy(pr, k, obj);
     interchange(pr, &mut open, obj);
+    let mut v = pr.eval(&open, obj);
+    // Small instances: a few seeded random restarts escape the greedy start's local optimum.
+    if (pr.w.len() * pr.m) as f64 <= 2e5 {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k as u64 * 7919 + pr.m as u64);
+        for _ in 0..12 {
+            let mut start: Vec<usize> = pr.fixed.to_vec();
+            while start.len() < k {
+                let j = rng.random_range(0..pr.m);
+                if !start.contains(&j) {
+                    start.push(j);
+                }
+            }
+            interchange(pr, &mut start, obj);
+            let vs = pr.eval(&start, obj);
+            if vs < v - 1e-9 {
+                v = vs;
+                open = start;
+            }
+        }
+    }
     open.sort();
-    let v = pr.eval(&open, obj);
     let bound = (obj == Objective::Median).then(|| lagrangian_bound(pr, k, v, 60));
     Solution { open, value: pr.report(obj, v), exact: false, bound }
 }
