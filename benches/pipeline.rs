@@ -5,7 +5,6 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::Prepared;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
