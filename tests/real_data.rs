@@ -303,7 +303,8 @@ fn siting_oxfordshire_per_snp_and_k10_and_staffordshire_k15() {
     ok(&["build", "-s", ox.to_str().unwrap(), "-o", "b", "--options", "1", "--mnp-layer", "2UA"]);
     ok(&["site", "-s", ox.to_str().unwrap(), "-f", "b/option-1", "-o", "ox-hubs"]);
     ok(&["site", "-s", ox.to_str().unwrap(), "--k", "10", "-o", "ox-k10"]);
-    ok(&["site", "-s", st.to_str().unwrap(), "--k", "15", "-o", "st-k15"]);
+    // One SSOT practice (M83125 Claverley) lies just outside the ICB area; it may serve the area.
+    ok(&["site", "-s", st.to_str().unwrap(), "--k", "15", "--allow-outside", "-o", "st-k15"]);
     for (dir, n) in [("ox-k10", 10), ("st-k15", 15)] {
         let t = std::fs::read_to_string(d.path().join(dir).join("sites.csv")).unwrap();
         assert_eq!(t.lines().count() - 1, n);

@@ -545,9 +545,16 @@ impl<'a> Ctx<'a> {
                             widen *= 1.05;
                         }
                     })
+                    .collect::<Vec<_>>()
+                    .into_iter()
                     .map(|(s, p, widen)| {
-                        if widen > 1.0 {
-                            // Recorded below (cannot push from the parallel closure).
+                        if widen > 1.0 && attempt == 0 {
+                            warnings.push(format!(
+                                "SNP unit \"{}\": no contiguous split into {} within the bounds was found; bounds widened by {:.0}%",
+                                self.snp_units[s].1,
+                                p.len(),
+                                (widen - 1.0) * 100.0
+                            ));
                         }
                         (s, p)
                     })
@@ -873,9 +880,17 @@ pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
     let differences =
         options.iter().map(|a| options.iter().map(|b| moved_share(p, &a.plan, &b.plan)).collect()).collect();
     let mut baselines = Vec::new();
-    for (kind, plan) in
-        [("pcn-baseline", ctx.pcn_baseline(cfg.seed)?), ("district-baseline", ctx.district_baseline(cfg.seed)?)]
-    {
+    let mut plans = Vec::new();
+    if p.study.areas.iter().any(|a| a.pcn.is_some()) {
+        plans.push(("pcn-baseline", ctx.pcn_baseline(cfg.seed)?));
+    } else {
+        warnings.push(
+            "no PCN for any LSOA (no [practices] or [registrations] in the scenario): the PCN baseline is skipped"
+                .into(),
+        );
+    }
+    plans.push(("district-baseline", ctx.district_baseline(cfg.seed)?));
+    for (kind, plan) in plans {
         let m = ctx.metrics(&plan);
         let (sn, mn) = names(p, &plan, &BTreeMap::new());
         baselines.push(Built {
