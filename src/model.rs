@@ -224,13 +224,35 @@ impl Study {
         let mut warnings = Vec::new();
         let mut joins = Vec::new();
         let mut inputs = Vec::new();
+        // Inputs are hashed in parallel at the end.
         let mut add_input = |role: &str, p: &PathBuf| {
-            inputs.push(InputFile { role: role.into(), path: p.display().to_string(), sha256: hash_file(p) })
+            inputs.push(InputFile { role: role.into(), path: p.display().to_string(), sha256: String::new() })
         };
+        // Read every CSV table in parallel with the boundaries; each section then takes its own table,
+        // so errors are still reported in the order the sections run.
+        let mut csv_paths: Vec<PathBuf> = vec![sc.resolve(&sc.population.path)];
+        csv_paths.extend(sc.lookup.as_ref().map(|l| sc.resolve(&l.path)));
+        csv_paths.extend(sc.deprivation.as_ref().map(|d| sc.resolve(&d.path)));
+        csv_paths.extend(sc.practices.as_ref().map(|d| sc.resolve(&d.path)));
+        csv_paths.extend(sc.registrations.as_ref().map(|d| sc.resolve(&d.path)));
+        csv_paths.extend(sc.layers.iter().map(|d| sc.resolve(&d.path)));
+        csv_paths.sort();
+        csv_paths.dedup();
+        let bpath = sc.resolve(&sc.boundaries.path);
+        let (layer, tables) = rayon::join(
+            || read_polygons(&bpath, sc.boundaries.crs.as_deref(), &sc.boundaries.code),
+            || {
+                use rayon::prelude::*;
+                csv_paths.par_iter().map(|p| (p.clone(), Table::read(p))).collect::<Vec<_>>()
+            },
+        );
+        let prefetched: std::cell::RefCell<HashMap<PathBuf, Result<Table>>> =
+            std::cell::RefCell::new(tables.into_iter().collect());
+        let read_table =
+            |p: &Path| -> Result<Table> { prefetched.borrow_mut().remove(p).unwrap_or_else(|| Table::read(p)) };
 
         // 1. Boundaries.
-        let bpath = sc.resolve(&sc.boundaries.path);
-        let layer = read_polygons(&bpath, sc.boundaries.crs.as_deref(), &sc.boundaries.code)?;
+        let layer = layer?;
         add_input("boundaries", &bpath);
         warnings.extend(layer.warnings.iter().cloned());
         let bcfg = &sc.boundaries;
@@ -263,24 +285,34 @@ impl Study {
 
         // 2. Lookup (wards, LAD fallback).
         let mut lookup: HashMap<String, (String, String, String, String)> = HashMap::new();
+        let mut lookup_lad_names: BTreeSet<String> = BTreeSet::new();
         if let Some(lk) = &sc.lookup {
             let p = sc.resolve(&lk.path);
-            let t = Table::read(&p)?;
+            let t = read_table(&p)?;
             add_input("lookup", &p);
             let (c, w, wn, l, ln) =
                 (t.col(&lk.code)?, t.col(&lk.ward)?, t.col(&lk.ward_name)?, t.col(&lk.lad)?, t.col(&lk.lad_name)?);
+            let mut seen_codes: HashSet<&str> = HashSet::new();
             for (i, r) in t.rows.iter().enumerate() {
-                let code = t.get(r, c).to_string();
+                let code = t.get(r, c);
+                if !seen_codes.insert(code) {
+                    return Err(Error::at(&p, t.line(i), format!("duplicate LSOA code {code}"))
+                        .hint("a best-fit lookup has one row per LSOA"));
+                }
+                if !has_lad_col {
+                    lookup_lad_names.insert(t.get(r, ln).to_string());
+                }
+                // Only LSOAs of the boundary file can be used; skip the rest of England and Wales.
+                if !seen.contains_key(code) {
+                    continue;
+                }
                 let v = (
                     t.get(r, w).to_string(),
                     t.get(r, wn).to_string(),
                     t.get(r, l).to_string(),
                     t.get(r, ln).to_string(),
                 );
-                if lookup.insert(code.clone(), v).is_some() {
-                    return Err(Error::at(&p, t.line(i), format!("duplicate LSOA code {code}"))
-                        .hint("a best-fit lookup has one row per LSOA"));
-                }
+                lookup.insert(code.to_string(), v);
             }
         }
         if !has_lad_col && sc.lookup.is_none() {
@@ -306,7 +338,7 @@ impl Study {
         let all_lad_names: BTreeSet<String> = if has_lad_col {
             layer.features.iter().filter_map(|f| f.props.get(&bcfg.lad_name).cloned()).collect()
         } else {
-            lookup.values().map(|l| l.3.clone()).collect()
+            lookup_lad_names.clone()
         };
         for f in layer.features {
             let code = f.props[&bcfg.code].clone();
@@ -426,7 +458,7 @@ impl Study {
 
         // 4. Population.
         let pp = sc.resolve(&sc.population.path);
-        let t = Table::read(&pp)?;
+        let t = read_table(&pp)?;
         add_input("population", &pp);
         let (c, v) = (t.col(&sc.population.code)?, t.col(&sc.population.value)?);
         let mut got = vec![false; study.areas.len()];
@@ -451,7 +483,7 @@ impl Study {
         // 5. Deprivation.
         if let Some(d) = &sc.deprivation {
             let dp = sc.resolve(&d.path);
-            let t = Table::read(&dp)?;
+            let t = read_table(&dp)?;
             add_input("deprivation", &dp);
             let c = t.col(&d.code)?;
             let rank = t.find_col(&d.rank);
@@ -469,6 +501,8 @@ impl Study {
                 None => None,
             };
             let mut rows: HashMap<String, Imd> = HashMap::new();
+            let mut dep_seen: HashSet<String> = HashSet::new();
+            let mut dep_unknown: Vec<String> = Vec::new();
             for (i, r) in t.rows.iter().enumerate() {
                 let code = t.get(r, c).to_string();
                 let num = |col: Option<usize>, what: &str| -> Result<Option<f64>> {
@@ -497,15 +531,21 @@ impl Study {
                         return Err(Error::at(&dp, t.line(i), format!("IMD decile {dec} for {code} is outside 1–10")));
                     }
                 }
-                if rows.insert(code.clone(), imd).is_some() {
+                if !dep_seen.insert(code.clone()) {
                     return Err(Error::at(&dp, t.line(i), format!("duplicate LSOA code {code}"))
                         .hint("one row per LSOA is expected"));
+                }
+                // Keep rows of boundary-file LSOAs (every row when carrying LSOA 2011 values through a lookup).
+                if d.lsoa11_lookup.is_some() || all_codes.contains(&code) {
+                    rows.insert(code, imd);
+                } else {
+                    dep_unknown.push(code);
                 }
             }
             // Carry LSOA 2011 values onto 2021 codes if asked.
             if let Some(lk) = &d.lsoa11_lookup {
                 let lp = sc.resolve(lk);
-                let lt = Table::read(&lp)?;
+                let lt = read_table(&lp)?;
                 add_input("deprivation.lsoa11_lookup", &lp);
                 let (c11, c21) = (lt.col("lsoa11_code")?, lt.col("lsoa21_code")?);
                 let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -561,6 +601,13 @@ impl Study {
                     }
                 }
             }
+            if d.lsoa11_lookup.is_none() {
+                dep_unknown.sort();
+                js.unknown += dep_unknown.len();
+                for c in dep_unknown.iter().take(EXAMPLES.saturating_sub(js.unknown_examples.len())) {
+                    js.unknown_examples.push(c.clone());
+                }
+            }
             study.finish_join(&mut js, &got);
             let (missing, ex) = (js.missing, js.missing_examples.clone());
             joins.push(js);
@@ -573,7 +620,7 @@ impl Study {
         let mut practice_pcn: HashMap<String, (Option<String>, String)> = HashMap::new();
         if let Some(pc) = &sc.practices {
             let p = sc.resolve(&pc.path);
-            let t = Table::read(&p)?;
+            let t = read_table(&p)?;
             add_input("practices", &p);
             let (c, n, pcode, pname) = (t.col(&pc.code)?, t.col(&pc.name)?, t.col(&pc.pcn_code)?, t.col(&pc.pcn_name)?);
             let bng = match (&pc.easting, &pc.northing) {
@@ -645,7 +692,7 @@ impl Study {
         // 7. Registrations → majority PCN per LSOA.
         if let Some(rg) = &sc.registrations {
             let p = sc.resolve(&rg.path);
-            let t = Table::read(&p)?;
+            let t = read_table(&p)?;
             add_input("registrations", &p);
             let (cl, cp, cn) = (t.col(&rg.lsoa)?, t.col(&rg.practice)?, t.col(&rg.patients)?);
             let pc = match &rg.pcn_code {
@@ -785,7 +832,7 @@ impl Study {
         // 9. Extra layers (LSOA → unit).
         for layer in &sc.layers {
             let p = sc.resolve(&layer.path);
-            let t = Table::read(&p)?;
+            let t = read_table(&p)?;
             add_input(&format!("layer {}", layer.name), &p);
             let (c, u) = (t.col(&layer.code)?, t.col(&layer.unit)?);
             let mut got = vec![false; study.areas.len()];
@@ -817,6 +864,10 @@ impl Study {
         study.joins = joins;
         warnings.extend(std::mem::take(&mut study.warnings));
         study.warnings = warnings;
+        {
+            use rayon::prelude::*;
+            inputs.par_iter_mut().for_each(|i| i.sha256 = hash_file(Path::new(&i.path)));
+        }
         study.inputs = inputs;
         Ok(study)
     }

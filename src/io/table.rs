@@ -111,6 +111,9 @@ impl Table {
 
 /// Parse a count such as `1474`, `"29,199"` or `1 474`; rejects negatives and non-numbers.
 pub fn parse_count(s: &str) -> Option<u64> {
+    if let Ok(v) = s.trim().parse::<u64>() {
+        return Some(v);
+    }
     let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != ' ' && *c != '_').collect();
     if cleaned.is_empty() {
         return None;
@@ -127,6 +130,9 @@ pub fn parse_count(s: &str) -> Option<u64> {
 
 /// Parse a real number, accepting thousands separators.
 pub fn parse_f64(s: &str) -> Option<f64> {
+    if let Ok(v) = s.trim().parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
     let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != ' ').collect();
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
