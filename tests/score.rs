@@ -139,3 +139,50 @@ fn geojson_that_does_not_match_the_lsoas() {
     assert!(!o.status.success());
     assert!(err.contains("fp.geojson") && err.contains("have no footprint"), "{err}");
 }
+
+#[test]
+fn travel_time_matrix_replaces_straight_lines() {
+    let p = demo();
+    let d = tempfile::tempdir().unwrap();
+    // Minutes = 2 × straight-line km for every LSOA × practice pair.
+    let mut rows = vec!["lsoa_code,practice_code,minutes".to_string()];
+    for a in &p.study.areas {
+        for pr in &p.study.practices {
+            rows.push(format!(
+                "{},{},{:.6}",
+                a.code,
+                pr.code,
+                2.0 * (a.point.x - pr.xy.x).hypot(a.point.y - pr.xy.y) / 1000.0
+            ));
+        }
+    }
+    std::fs::write(d.path().join("tt.csv"), rows.join("\n")).unwrap();
+    let m = footprints::io::matrix::TravelMatrix::read(&p.study, &d.path().join("tt.csv")).unwrap();
+    let set = FootprintSet {
+        label: "lads".into(),
+        footprint: p.study.areas.iter().map(|a| a.lad.clone()).collect(),
+        mnp: None,
+    };
+    let km = score::score(&p, &set, &ScoreOptions::default());
+    let min = score::score(&p, &set, &ScoreOptions { matrix: Some(m), ..Default::default() });
+    let (a, b) = (km.access["nearest_practice_mean_km"], min.access["nearest_practice_mean_min"]);
+    assert!((b - 2.0 * a).abs() < 1e-3, "{a} km vs {b} min");
+    // p-median with costs doubled picks the same sites.
+    let scen = root().join("data/demo/scenario.toml");
+    let s = scen.to_str().unwrap();
+    for (out, extra) in [("s_km", vec![]), ("s_min", vec!["--matrix", "tt.csv"])] {
+        let mut args = vec!["site", "-s", s, "--k", "5", "--alpha", "0", "-o", out];
+        args.extend(extra);
+        let o = run_in(d.path(), &args);
+        assert!(o.status.success(), "{}", text(&o).1);
+    }
+    let codes = |f: &str| {
+        std::fs::read_to_string(d.path().join(f).join("sites.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes("s_km"), codes("s_min"));
+}

@@ -21,6 +21,9 @@ pub struct ScoreFlags {
     /// Column of the lookup CSV (or GeoJSON property) holding the footprint name.
     #[arg(long)]
     pub column: Option<String>,
+    /// Travel-time matrix CSV (lsoa_code, practice_code/site_code, minutes): access in minutes instead of km.
+    #[arg(long)]
+    pub matrix: Option<PathBuf>,
 }
 
 /// Arguments of `score`.

@@ -40,6 +40,9 @@ pub struct SiteArgs {
     /// Circuity factor on straight-line distances.
     #[arg(long, default_value_t = 1.0)]
     pub circuity: f64,
+    /// Travel-time matrix CSV (lsoa_code, site_code, minutes) instead of straight-line km.
+    #[arg(long)]
+    pub matrix: Option<PathBuf>,
     /// Let candidates outside the study area be chosen.
     #[arg(long)]
     pub allow_outside: bool,
@@ -58,7 +61,9 @@ pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
     let cands = run::read_candidates(&p, &a.candidates)?;
     let fp = a.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
+    let matrix = a.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
     let cfg = SiteConfig {
+        matrix,
         objective,
         k: a.k,
         alpha: a.alpha,

@@ -1,5 +1,6 @@
 //! Readers and writers per format.
 pub mod boundaries;
 pub mod crs;
+pub mod matrix;
 pub mod table;
 pub mod write;

@@ -203,6 +203,8 @@ pub struct ScoreOptions {
     pub thresholds_km: Vec<f64>,
     /// Need multiplier slope: need weight = max(0.1, 1 + need_alpha × need index).
     pub need_alpha: f64,
+    /// Travel-time matrix (LSOA × practice); when given, access figures are in its unit (minutes).
+    pub matrix: Option<crate::io::matrix::TravelMatrix>,
 }
 
 impl Default for ScoreOptions {
@@ -213,6 +215,7 @@ impl Default for ScoreOptions {
             circuity: 1.0,
             thresholds_km: vec![1.6, 5.0, 10.0],
             need_alpha: 0.25,
+            matrix: None,
         }
     }
 }
@@ -376,31 +379,39 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
     });
 
     // Access.
-    let km = |a: Coord, b: Coord| ((a.x - b.x).hypot(a.y - b.y)) / 1000.0 * o.circuity;
+    let km_xy = |a: Coord, b: Coord| ((a.x - b.x).hypot(a.y - b.y)) / 1000.0 * o.circuity;
+    // Cost from LSOA i to a practice: the matrix's value (minutes) when given, else straight-line km.
+    let cost = |i: usize, pr: &crate::model::Practice| match &o.matrix {
+        Some(m) => m.get(i, &pr.code).unwrap_or(f64::INFINITY),
+        None => km_xy(s.areas[i].point, pr.xy),
+    };
+    let unit = if o.matrix.is_some() { "min" } else { "km" };
     let mut access = BTreeMap::new();
     let mut without = Vec::new();
     let mut hubs: Vec<(Option<String>, Option<f64>)> = vec![(None, None); k];
     let mut practices_in = vec![0usize; k];
     let nearest: Vec<f64> = if s.practices.is_empty() {
         vec![]
+    } else if o.matrix.is_some() {
+        (0..s.areas.len()).map(|i| s.practices.iter().map(|pr| cost(i, pr)).fold(f64::INFINITY, f64::min)).collect()
     } else {
         let tree = rstar::RTree::bulk_load(s.practices.iter().map(|pr| [pr.xy.x, pr.xy.y]).collect());
         s.areas
             .iter()
             .map(|a| {
                 tree.nearest_neighbor(&[a.point.x, a.point.y])
-                    .map(|q| km(a.point, Coord { x: q[0], y: q[1] }))
+                    .map(|q| km_xy(a.point, Coord { x: q[0], y: q[1] }))
                     .unwrap_or(f64::NAN)
             })
             .collect()
     };
     if !nearest.is_empty() {
         let v: Vec<(f64, f64)> = nearest.iter().enumerate().map(|(i, d)| (*d, pop(i))).collect();
-        access.insert("nearest_practice_mean_km".into(), weighted_mean(&v));
-        access.insert("nearest_practice_p90_km".into(), weighted_quantile(&v, 0.9));
+        access.insert(format!("nearest_practice_mean_{unit}"), weighted_mean(&v));
+        access.insert(format!("nearest_practice_p90_{unit}"), weighted_quantile(&v, 0.9));
         for t in &o.thresholds_km {
             access.insert(
-                format!("share_within_{t}km"),
+                format!("share_within_{t}{unit}"),
                 v.iter().filter(|x| x.0 <= *t).map(|x| x.1).sum::<f64>() / total,
             );
         }
@@ -411,27 +422,21 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
             practices_in[f] = inside.len();
             let best = inside
                 .iter()
-                .map(|pr| {
-                    (
-                        pr,
-                        members[f].iter().map(|&i| pop(i) * km(s.areas[i].point, pr.xy)).sum::<f64>()
-                            / fpop[f].max(1.0),
-                    )
-                })
+                .map(|pr| (pr, members[f].iter().map(|&i| pop(i) * cost(i, pr)).sum::<f64>() / fpop[f].max(1.0)))
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.code.cmp(&b.0.code)));
             match best {
                 Some((pr, d)) => {
                     hubs[f] = (Some(format!("{} {}", pr.code, pr.name)), Some(d));
                     for &i in &members[f] {
-                        hubd.push((km(s.areas[i].point, pr.xy), pop(i)));
+                        hubd.push((cost(i, pr), pop(i)));
                     }
                 }
                 None => without.push(names[f].clone()),
             }
         }
         if !hubd.is_empty() {
-            access.insert("hub_mean_km".into(), weighted_mean(&hubd));
-            access.insert("hub_p90_km".into(), weighted_quantile(&hubd, 0.9));
+            access.insert(format!("hub_mean_{unit}"), weighted_mean(&hubd));
+            access.insert(format!("hub_p90_{unit}"), weighted_quantile(&hubd, 0.9));
         }
     }
 
@@ -462,7 +467,7 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
                 .enumerate()
                 .filter_map(|(i, a)| a.imd.as_ref().and_then(|m| m.rank).map(|r| (nearest[i], pop(i), r as f64)))
                 .collect();
-            equity.insert("concentration_index_nearest_practice_km".into(), concentration_index(&rows));
+            equity.insert(format!("concentration_index_nearest_practice_{unit}"), concentration_index(&rows));
         }
         // Clusters of adjacent Core20 LSOAs split between footprints.
         let nodes: Vec<usize> = (0..s.areas.len()).filter(|&i| core20[i]).collect();
@@ -666,9 +671,11 @@ pub fn comparison_rows(all: &[Scores]) -> Vec<(String, Better, Vec<Option<f64>>)
     add("PCN population in its main footprint, %", High, &|s| Some(s.pcn_mean_share * 100.0));
     add("PCNs split", Low, &|s| Some(s.pcns_split as f64));
     add("nesting: population in a single MNP, %", High, &|s| s.nesting_share.map(|x| x * 100.0));
-    add("mean km to nearest practice", None, &|s| s.access.get("nearest_practice_mean_km").copied());
-    add("mean km to footprint hub", Low, &|s| s.access.get("hub_mean_km").copied());
-    add("90th percentile km to hub", Low, &|s| s.access.get("hub_p90_km").copied());
+    let acc =
+        |s: &Scores, k: &str| s.access.get(&format!("{k}_km")).or_else(|| s.access.get(&format!("{k}_min"))).copied();
+    add("mean km (or minutes) to nearest practice", None, &|s| acc(s, "nearest_practice_mean"));
+    add("mean km (or minutes) to footprint hub", Low, &|s| acc(s, "hub_mean"));
+    add("90th percentile km (or minutes) to hub", Low, &|s| acc(s, "hub_p90"));
     add("footprints with no practice", Low, &|s| Some(s.footprints_without_practice.len() as f64));
     add("Core20 share spread (sd)", None, &|s| s.equity.get("core20_share_sd").copied());
     add("Core20 clusters split", Low, &|s| s.equity.get("core20_clusters_split").copied());

@@ -153,6 +153,8 @@ pub struct SiteConfig {
     pub allow_outside: bool,
     /// Enumerate when the number of combinations is at most this.
     pub exact_limit: f64,
+    /// Travel-time matrix (LSOA × candidate code); pairs missing from it are unreachable.
+    pub matrix: Option<crate::io::matrix::TravelMatrix>,
 }
 
 /// A chosen site with what it serves.
@@ -338,15 +340,16 @@ pub fn run(p: &Prepared, cands: &[Candidate], fp: Option<&FootprintSet>, cfg: &S
         access.insert("before_nearest_practice_mean_km".into(), crate::score::metrics::weighted_mean(&before));
         access.insert("before_nearest_practice_p90_km".into(), crate::score::metrics::weighted_quantile(&before, 0.9));
     }
+    let unit = if cfg.matrix.is_some() { "min" } else { "km" };
     let after: Vec<(f64, f64)> = (0..s.areas.len()).map(|i| (assign[i].1, pops[i])).collect();
-    access.insert("after_nearest_site_mean_km".into(), crate::score::metrics::weighted_mean(&after));
-    access.insert("after_nearest_site_p90_km".into(), crate::score::metrics::weighted_quantile(&after, 0.9));
+    access.insert(format!("after_nearest_site_mean_{unit}"), crate::score::metrics::weighted_mean(&after));
+    access.insert(format!("after_nearest_site_p90_{unit}"), crate::score::metrics::weighted_quantile(&after, 0.9));
     let core: Vec<(f64, f64)> = (0..s.areas.len())
         .filter(|&i| s.areas[i].imd.as_ref().is_some_and(|m| m.core20()))
         .map(|i| (assign[i].1, pops[i]))
         .collect();
     if !core.is_empty() {
-        access.insert("after_core20_mean_km".into(), crate::score::metrics::weighted_mean(&core));
+        access.insert(format!("after_core20_mean_{unit}"), crate::score::metrics::weighted_mean(&core));
     }
     let assignment = s
         .areas
