@@ -281,7 +281,12 @@ fn oxfordshire_baselines_score_as_constructed() {
     let district = footprints::score::score(&p, &read("district-baseline"), &opts);
     assert_eq!(district.coterminosity["LAD"].share_in_whole_footprints, 1.0);
     let pcn = footprints::score::score(&p, &read("pcn-baseline"), &opts);
-    assert!(pcn.pcn_mean_share > 0.95, "{}", pcn.pcn_mean_share);
+    assert!(
+        (pcn.pcn_mean_share - 1.0).abs() < 1e-12,
+        "PCN baseline is 100% PCN-coterminous by construction: {}",
+        pcn.pcn_mean_share
+    );
+    assert_eq!(pcn.pcns_split, 0);
     assert!(pcn.coterminosity["LAD"].share_in_whole_footprints < 1.0, "PCN catchments cross districts");
     for s in [&district, &pcn] {
         assert_eq!(s.population, 725_299);

@@ -958,8 +958,9 @@ impl Ctx<'_> {
         Plan { snp_of, mnp_of_snp }.canonical()
     }
 
-    /// PCN catchments (majority PCN of each LSOA) over the whole study area, the smallest merged into
-    /// their smallest neighbour until at the lower tolerance.
+    /// PCN catchments (majority PCN of each LSOA) over the whole study area, kept whole (a catchment
+    /// with exclaves gives a non-contiguous footprint), the smallest merged into their smallest
+    /// neighbour until at the lower tolerance.
     fn pcn_baseline(&self, seed: u64) -> Result<Plan> {
         let lo = self.cfg.snp_target * (1.0 - self.cfg.tolerance);
         let mut per_unit = Vec::new();
@@ -973,7 +974,8 @@ impl Ctx<'_> {
             for &a in atoms {
                 by.entry(pcn_of(a)).or_default().push(a);
             }
-            let mut pieces: Vec<Vec<usize>> = by.values().flat_map(|v| partition::components(&self.g, v)).collect();
+            // Whole catchments, exclaves included, so that every PCN lies in one footprint by construction.
+            let mut pieces: Vec<Vec<usize>> = by.into_values().collect();
             loop {
                 if pieces.len() < 2 {
                     break;

@@ -208,6 +208,11 @@ pub fn write_built(
 
 /// Check a plan's hard invariants; returns a list of violations (empty = fine).
 pub fn check_plan(p: &Prepared, plan: &Plan) -> Vec<String> {
+    check_plan_with(p, plan, true)
+}
+
+/// As [`check_plan`]; `contiguous = false` skips contiguity (the PCN baseline keeps catchments whole, exclaves included).
+pub fn check_plan_with(p: &Prepared, plan: &Plan, contiguous: bool) -> Vec<String> {
     let mut bad = Vec::new();
     if plan.snp_of.len() != p.study.areas.len() {
         bad.push("plan does not cover every LSOA".into());
@@ -224,7 +229,7 @@ pub fn check_plan(p: &Prepared, plan: &Plan) -> Vec<String> {
     for (s, m) in members.iter().enumerate() {
         if m.is_empty() {
             bad.push(format!("SNP {s} is empty"));
-        } else if !p.graph.is_connected(m) {
+        } else if contiguous && !p.graph.is_connected(m) {
             bad.push(format!("SNP {s} is not contiguous"));
         }
     }
@@ -233,7 +238,7 @@ pub fn check_plan(p: &Prepared, plan: &Plan) -> Vec<String> {
         mm[plan.mnp_of(i)].push(i);
     }
     for (m, v) in mm.iter().enumerate() {
-        if !p.graph.is_connected(v) {
+        if contiguous && !p.graph.is_connected(v) {
             bad.push(format!("MNP {m} is not contiguous"));
         }
     }
