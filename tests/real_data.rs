@@ -321,3 +321,35 @@ fn siting_oxfordshire_per_snp_and_k10_and_staffordshire_k15() {
         eprintln!("{dir}: value {v:.0}, Lagrangian bound {lb:.0}, gap {:.2}%", (v - lb) / v * 100.0);
     }
 }
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_dissolved_footprints_match_lsoa_area() {
+    let (d, p) = load("oxfordshire.toml");
+    let s = real_scenario("oxfordshire.toml", d.path());
+    let o =
+        run_in(d.path(), &["build", "-s", s.to_str().unwrap(), "-o", "out", "--options", "1", "--mnp-layer", "2UA"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let fc: geojson::FeatureCollection =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("out/option-1/footprints.geojson")).unwrap())
+            .unwrap();
+    let lsoa_area: f64 = p.study.areas.iter().map(|a| a.area_m2).sum();
+    for level in ["SNP", "MNP"] {
+        let polys: Vec<geo::Polygon> = fc
+            .features
+            .iter()
+            .filter(|f| f.properties.as_ref().unwrap()["level"] == level)
+            .flat_map(|f| {
+                let g: geo::Geometry = f.geometry.clone().unwrap().try_into().unwrap();
+                let geo::Geometry::MultiPolygon(mp) = g else { panic!("not a MultiPolygon") };
+                footprints::io::crs::mp_to_bng(&mp).unwrap().0
+            })
+            .collect();
+        let sum: f64 = polys.iter().map(geo::Area::unsigned_area).sum();
+        let union = geo::unary_union(polys.iter());
+        use geo::Area;
+        eprintln!("{level}: LSOAs {lsoa_area:.0} m², footprints {sum:.0} m², union {:.0} m²", union.unsigned_area());
+        assert!((sum - lsoa_area).abs() / lsoa_area < 0.001);
+        assert!((union.unsigned_area() - lsoa_area).abs() / lsoa_area < 0.001);
+    }
+}
