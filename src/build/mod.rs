@@ -253,6 +253,16 @@ pub struct BuildResult {
 }
 
 /// Choose a count of parts for a unit: the count whose ideal is closest to target; feasible if within tolerance.
+///
+/// # Examples
+///
+/// ```
+/// use footprints::build::fit_count;
+/// // Cherwell: 160,986 people → 3 SNPs of 53,662 (+7.3%), within ±20%.
+/// assert_eq!(fit_count(160_986.0, 50_000.0, 0.2), (3, true));
+/// // Tamworth: 78,653 → 2 SNPs of 39,327 (−21.3%) is the nearest fit, outside ±20%.
+/// assert_eq!(fit_count(78_653.0, 50_000.0, 0.2), (2, false));
+/// ```
 pub fn fit_count(pop: f64, target: f64, tol: f64) -> (usize, bool) {
     let lo = ((pop / target).floor() as usize).max(1);
     let hi = ((pop / target).ceil() as usize).max(1);

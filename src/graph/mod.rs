@@ -66,6 +66,20 @@ fn segments(mp: &MultiPolygon) -> Vec<(Coord, Coord)> {
 }
 
 /// Length of segment `t` lying within `tol` of segment `s`, measured along `s`.
+///
+/// # Examples
+///
+/// ```
+/// use footprints::graph::overlap_len;
+/// use geo::Coord;
+/// let s = (Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 0.0 });
+/// // A parallel edge 0.3 m away overlapping the last 50 m: 50 m shared within a 1 m tolerance.
+/// let t = (Coord { x: 50.0, y: 0.3 }, Coord { x: 150.0, y: 0.3 });
+/// assert!((overlap_len(s, t, 1.0) - 50.0).abs() < 1e-9);
+/// // The same edge 3 m away shares nothing.
+/// let far = (Coord { x: 50.0, y: 3.0 }, Coord { x: 150.0, y: 3.0 });
+/// assert_eq!(overlap_len(s, far, 1.0), 0.0);
+/// ```
 pub fn overlap_len(s: (Coord, Coord), t: (Coord, Coord), tol: f64) -> f64 {
     let (a, b) = s;
     let (dx, dy) = (b.x - a.x, b.y - a.y);
