@@ -186,3 +186,73 @@ fn travel_time_matrix_replaces_straight_lines() {
     };
     assert_eq!(codes("s_km"), codes("s_min"));
 }
+
+#[test]
+fn named_hubs_replace_the_best_practice() {
+    let p = demo();
+    let lads: Vec<String> = p.study.areas.iter().map(|a| a.lad.clone()).collect();
+    let set = FootprintSet { label: "lads".into(), footprint: lads.clone(), mnp: None };
+    let auto = score::score(&p, &set, &ScoreOptions::default());
+    // Name, for the first district, the practice with the worst population-weighted distance.
+    let first = &auto.rows[0];
+    let worst = p
+        .study
+        .practices
+        .iter()
+        .max_by(|a, b| {
+            let d = |pr: &footprints::model::Practice| {
+                p.study
+                    .areas
+                    .iter()
+                    .zip(&lads)
+                    .filter(|(_, l)| **l == first.name)
+                    .map(|(x, _)| x.pop as f64 * (x.point.x - pr.xy.x).hypot(x.point.y - pr.xy.y))
+                    .sum::<f64>()
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .unwrap();
+    let named = score::score(
+        &p,
+        &set,
+        &ScoreOptions { hubs: BTreeMap::from([(first.name.clone(), worst.code.clone())]), ..Default::default() },
+    );
+    assert!(named.rows[0].hub.as_ref().unwrap().starts_with(&worst.code));
+    assert!(named.rows[0].hub_mean_km.unwrap() > first.hub_mean_km.unwrap());
+    assert_eq!(named.rows[1].hub, auto.rows[1].hub);
+}
+
+#[test]
+fn cli_score_reads_matrix_and_named_hubs() {
+    let p = demo();
+    let d = tempfile::tempdir().unwrap();
+    let s = root().join("data/demo/scenario.toml").display().to_string();
+    assert!(run_in(d.path(), &["build", "-s", &s, "-o", "b", "--options", "1", "--steps", "3"]).status.success());
+    let mut rows = vec!["lsoa_code,practice_code,minutes".to_string()];
+    for a in &p.study.areas {
+        for pr in &p.study.practices {
+            rows.push(format!("{},{},7", a.code, pr.code));
+        }
+    }
+    std::fs::write(d.path().join("tt.csv"), rows.join("\n")).unwrap();
+    let first = std::fs::read_to_string(d.path().join("b/option-1/lookup.csv"))
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(4)
+        .unwrap()
+        .to_string();
+    std::fs::write(d.path().join("hubs.csv"), format!("footprint,practice_code\n{first},D81001\n")).unwrap();
+    let o = run_in(
+        d.path(),
+        &["score", "-s", &s, "-f", "b/option-1", "--matrix", "tt.csv", "--hubs", "hubs.csv", "-o", "sc"],
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("sc/scores.json")).unwrap()).unwrap();
+    assert_eq!(j["access"]["nearest_practice_mean_min"], 7.0);
+    let row = j["rows"].as_array().unwrap().iter().find(|r| r["name"] == first.as_str()).unwrap();
+    assert!(row["hub"].as_str().unwrap().starts_with("D81001"));
+}

@@ -24,6 +24,9 @@ pub struct ScoreFlags {
     /// Travel-time matrix CSV (lsoa_code, practice_code/site_code, minutes): access in minutes instead of km.
     #[arg(long)]
     pub matrix: Option<PathBuf>,
+    /// Named hubs CSV (footprint, practice_code): each footprint's hub instead of the best practice inside.
+    #[arg(long)]
+    pub hubs: Option<PathBuf>,
 }
 
 /// Arguments of `score`.
@@ -74,12 +77,22 @@ fn options(p: &Prepared, f: &ScoreFlags, set: &FootprintSet) -> anyhow::Result<(
     if f.circuity < 1.0 {
         anyhow::bail!("--circuity {} is below 1; a route is never shorter than the straight line", f.circuity);
     }
+    let matrix = f.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
+    let hubs = match &f.hubs {
+        Some(path) => read_hubs(p, &set, path)?,
+        None => Default::default(),
+    };
+    // With a travel-time matrix, thresholds are minutes.
+    let thresholds_km = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
     Ok((
         set,
         ScoreOptions {
             target: f.target.unwrap_or(target),
             tolerance: b.tolerance,
             circuity: f.circuity,
+            thresholds_km,
+            matrix,
+            hubs,
             ..Default::default()
         },
     ))
@@ -160,6 +173,33 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     }
     print!("{md}");
     Ok(())
+}
+
+fn read_hubs(
+    p: &Prepared,
+    set: &FootprintSet,
+    path: &std::path::Path,
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    use footprints::error::Error;
+    let t = footprints::io::table::Table::read(path)?;
+    let (f, c) = (t.col("footprint")?, t.col("practice_code")?);
+    let names: std::collections::BTreeSet<&String> = set.footprint.iter().collect();
+    let mut out = std::collections::BTreeMap::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let (fp, code) = (t.get(r, f).to_string(), t.get(r, c).to_string());
+        if !names.contains(&fp) {
+            return Err(Error::at(path, t.line(i), format!("no footprint named \"{fp}\" in the set"))
+                .hint("use the footprint names of the lookup (snp_name)")
+                .into());
+        }
+        if !p.study.practices.iter().any(|pr| pr.code == code) {
+            return Err(
+                Error::at(path, t.line(i), format!("practice {code} is not in the scenario's practices")).into()
+            );
+        }
+        out.insert(fp, code);
+    }
+    Ok(out)
 }
 
 fn sanitize(s: &str) -> String {

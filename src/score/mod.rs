@@ -205,6 +205,8 @@ pub struct ScoreOptions {
     pub need_alpha: f64,
     /// Travel-time matrix (LSOA × practice); when given, access figures are in its unit (minutes).
     pub matrix: Option<crate::io::matrix::TravelMatrix>,
+    /// Named hubs: footprint name → practice code (instead of the best practice inside).
+    pub hubs: BTreeMap<String, String>,
 }
 
 impl Default for ScoreOptions {
@@ -216,6 +218,7 @@ impl Default for ScoreOptions {
             thresholds_km: vec![1.6, 5.0, 10.0],
             need_alpha: 0.25,
             matrix: None,
+            hubs: BTreeMap::new(),
         }
     }
 }
@@ -424,6 +427,14 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
                 .iter()
                 .map(|pr| (pr, members[f].iter().map(|&i| pop(i) * cost(i, pr)).sum::<f64>() / fpop[f].max(1.0)))
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.code.cmp(&b.0.code)));
+            // A named hub wins over the best practice inside.
+            let named = o.hubs.get(&names[f]).and_then(|code| s.practices.iter().find(|pr| &pr.code == code));
+            let best = match named {
+                Some(pr) => {
+                    Some((pr, members[f].iter().map(|&i| pop(i) * cost(i, pr)).sum::<f64>() / fpop[f].max(1.0)))
+                }
+                None => best.map(|(pr, d)| (*pr, d)),
+            };
             match best {
                 Some((pr, d)) => {
                     hubs[f] = (Some(format!("{} {}", pr.code, pr.name)), Some(d));
