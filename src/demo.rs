@@ -531,7 +531,7 @@ fn make_contiguous(graph: &Graph, label: &mut [usize], within: &[usize]) {
         let labels: std::collections::BTreeSet<usize> = label.iter().copied().collect();
         for l in labels {
             let nodes: Vec<usize> = (0..label.len()).filter(|&i| label[i] == l).collect();
-            let sub = components_within(graph, &nodes);
+            let sub = graph.components_of(&nodes);
             for piece in sub.iter().skip(1) {
                 let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
                 for &v in piece {
@@ -553,30 +553,6 @@ fn make_contiguous(graph: &Graph, label: &mut [usize], within: &[usize]) {
             break;
         }
     }
-}
-
-fn components_within(graph: &Graph, nodes: &[usize]) -> Vec<Vec<usize>> {
-    let set: std::collections::BTreeSet<usize> = nodes.iter().copied().collect();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for &s in nodes {
-        if !seen.insert(s) {
-            continue;
-        }
-        let mut comp = vec![s];
-        let mut i = 0;
-        while i < comp.len() {
-            for &w in &graph.neighbors[comp[i]] {
-                if set.contains(&w) && seen.insert(w) {
-                    comp.push(w);
-                }
-            }
-            i += 1;
-        }
-        out.push(comp);
-    }
-    out.sort_by_key(|c| std::cmp::Reverse(c.len()));
-    out
 }
 
 fn make_groups_contiguous(graph: &Graph, cells: &mut [Cell]) {

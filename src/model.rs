@@ -1033,6 +1033,22 @@ impl Study {
         Ok(out)
     }
 
+    /// Straight-line km from each LSOA's interior point to its nearest practice (rstar); empty when
+    /// the scenario has no practices.
+    pub fn nearest_practice_km(&self) -> Vec<f64> {
+        if self.practices.is_empty() {
+            return Vec::new();
+        }
+        let tree = rstar::RTree::bulk_load(self.practices.iter().map(|pr| [pr.xy.x, pr.xy.y]).collect());
+        self.areas
+            .iter()
+            .map(|a| {
+                tree.nearest_neighbor(&[a.point.x, a.point.y])
+                    .map_or(f64::NAN, |q| (q[0] - a.point.x).hypot(q[1] - a.point.y) / 1000.0)
+            })
+            .collect()
+    }
+
     /// Total population.
     pub fn population(&self) -> u64 {
         self.areas.iter().map(|a| a.pop).sum()

@@ -412,7 +412,6 @@ impl<'a> Ctx<'a> {
 
     fn make_units(&mut self) -> Result<()> {
         let p = self.p;
-        let n = p.study.areas.len();
         let all: Vec<usize> = (0..self.atoms.len()).collect();
         // MNP units = connected pieces of the MNP layer; SNP units = connected pieces of (MNP key, SNP key).
         let mkey: Vec<String> = (0..self.atoms.len()).map(|a| self.cfg.mnp_layer.key(p, self.atoms[a][0])).collect();
@@ -463,7 +462,6 @@ impl<'a> Ctx<'a> {
                 self.mnp_units.push((label, members));
             }
         }
-        let _ = n;
         Ok(())
     }
 
@@ -546,16 +544,21 @@ impl<'a> Ctx<'a> {
                                 ^ attempt.wrapping_mul(0xBF58_476D_1CE4_E5B9),
                         );
                         let atoms = &self.snp_units[s].2;
+                        // Widen the bounds step by step; give up (no hang) once they are 50× wider.
                         let mut widen = 1.0;
-                        loop {
+                        while widen <= 50.0 {
                             let bb = Bounds { lo: b.lo / widen, hi: b.hi * widen };
                             if let Some(p) = tree_partition(&self.g, atoms, k, bb, &mut rng, 300) {
-                                return (s, p, widen);
+                                return Ok((s, p, widen));
                             }
                             widen *= 1.05;
                         }
+                        Err(Error::infeasible(
+                            format!("SNP unit \"{}\" cannot be split into {k} contiguous footprints", self.snp_units[s].1),
+                            "remove locks that force the split, or use a coarser SNP boundary layer",
+                        ))
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<Result<Vec<_>>>()?
                     .into_iter()
                     .map(|(s, p, widen)| {
                         if widen > 1.0 && attempt == 0 {
@@ -731,7 +734,6 @@ impl<'a> Ctx<'a> {
 
     /// Components and metrics of a whole plan.
     fn metrics(&self, plan: &Plan) -> PlanMetrics {
-        let p = self.p;
         let mut parts: Vec<Vec<usize>> = vec![Vec::new(); plan.n_snp()];
         for (a, members) in self.atoms.iter().enumerate() {
             parts[plan.snp_of[members[0]]].push(a);
@@ -768,7 +770,6 @@ impl<'a> Ctx<'a> {
                 t > 0.0 && (t - mx) / t >= 0.01
             })
             .count();
-        let _ = p;
         PlanMetrics {
             snps: plan.n_snp(),
             mnps: plan.n_mnp(),

@@ -211,17 +211,9 @@ fn theme_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> 
             let cols = [RGBColor(26, 152, 80), RGBColor(166, 217, 106), RGBColor(253, 174, 97), RGBColor(215, 25, 28)];
             let labels = ["under 1.6 km", "1.6–5 km", "5–10 km", "10 km or more"];
             let fills = s
-                .areas
-                .iter()
-                .map(|a| {
-                    let d = s
-                        .practices
-                        .iter()
-                        .map(|pr| (pr.xy.x - a.point.x).hypot(pr.xy.y - a.point.y))
-                        .fold(f64::MAX, f64::min)
-                        / 1000.0;
-                    cols[[1.6, 5.0, 10.0].iter().filter(|c| d >= **c).count()]
-                })
+                .nearest_practice_km()
+                .into_iter()
+                .map(|d| cols[[1.6, 5.0, 10.0].iter().filter(|c| d >= **c).count()])
                 .collect();
             Ok((
                 fills,

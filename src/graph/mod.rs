@@ -275,23 +275,34 @@ impl Graph {
         self.neighbors[v].len()
     }
 
-    /// True if `nodes` (any order) induce a connected subgraph.
-    pub fn is_connected(&self, nodes: &[usize]) -> bool {
-        if nodes.is_empty() {
-            return true;
-        }
+    /// Connected components of the subgraph induced by `nodes`, largest first (ties by first member).
+    pub fn components_of(&self, nodes: &[usize]) -> Vec<Vec<usize>> {
         let set: std::collections::HashSet<usize> = nodes.iter().copied().collect();
         let mut seen = std::collections::HashSet::new();
-        let mut stack = vec![nodes[0]];
-        seen.insert(nodes[0]);
-        while let Some(v) = stack.pop() {
-            for &w in &self.neighbors[v] {
-                if set.contains(&w) && seen.insert(w) {
-                    stack.push(w);
-                }
+        let mut out = Vec::new();
+        for &s in nodes {
+            if !seen.insert(s) {
+                continue;
             }
+            let mut comp = vec![s];
+            let mut i = 0;
+            while i < comp.len() {
+                for &w in &self.neighbors[comp[i]] {
+                    if set.contains(&w) && seen.insert(w) {
+                        comp.push(w);
+                    }
+                }
+                i += 1;
+            }
+            out.push(comp);
         }
-        seen.len() == set.len()
+        out.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        out
+    }
+
+    /// True if `nodes` (any order) induce a connected subgraph.
+    pub fn is_connected(&self, nodes: &[usize]) -> bool {
+        self.components_of(nodes).len() <= 1
     }
 }
 

@@ -398,15 +398,7 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
     } else if o.matrix.is_some() {
         (0..s.areas.len()).map(|i| s.practices.iter().map(|pr| cost(i, pr)).fold(f64::INFINITY, f64::min)).collect()
     } else {
-        let tree = rstar::RTree::bulk_load(s.practices.iter().map(|pr| [pr.xy.x, pr.xy.y]).collect());
-        s.areas
-            .iter()
-            .map(|a| {
-                tree.nearest_neighbor(&[a.point.x, a.point.y])
-                    .map(|q| km_xy(a.point, Coord { x: q[0], y: q[1] }))
-                    .unwrap_or(f64::NAN)
-            })
-            .collect()
+        s.nearest_practice_km().into_iter().map(|d| d * o.circuity).collect()
     };
     if !nearest.is_empty() {
         let v: Vec<(f64, f64)> = nearest.iter().enumerate().map(|(i, d)| (*d, pop(i))).collect();

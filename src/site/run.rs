@@ -324,19 +324,8 @@ pub fn run(p: &Prepared, cands: &[Candidate], fp: Option<&FootprintSet>, cfg: &S
     let pops: Vec<f64> = s.areas.iter().map(|a| a.pop as f64).collect();
     let mut access = BTreeMap::new();
     if !s.practices.is_empty() {
-        let before: Vec<(f64, f64)> = (0..s.areas.len())
-            .map(|i| {
-                (
-                    s.practices
-                        .iter()
-                        .map(|pr| (s.areas[i].point.x - pr.xy.x).hypot(s.areas[i].point.y - pr.xy.y))
-                        .fold(f64::MAX, f64::min)
-                        / 1000.0
-                        * cfg.circuity,
-                    pops[i],
-                )
-            })
-            .collect();
+        let before: Vec<(f64, f64)> =
+            s.nearest_practice_km().into_iter().zip(&pops).map(|(d, p)| (d * cfg.circuity, *p)).collect();
         access.insert("before_nearest_practice_mean_km".into(), crate::score::metrics::weighted_mean(&before));
         access.insert("before_nearest_practice_p90_km".into(), crate::score::metrics::weighted_quantile(&before, 0.9));
     }
