@@ -67,7 +67,7 @@ fn score_map_benches(c: &mut Criterion) {
         let p = Prepared::load(&s).unwrap();
         let set = footprints::score::FootprintSet {
             label: "districts".into(),
-            footprint: p.study.areas.iter().map(|a| a.lad.clone()).collect(),
+            footprint: (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect(),
             mnp: None,
         };
         g.bench_function("england_score_districts", |b| {

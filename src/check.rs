@@ -21,7 +21,7 @@ pub struct CheckReport {
     /// Population and LSOAs per LAD.
     pub lads: Vec<LadRow>,
     /// Join statistics per input.
-    pub joins: Vec<crate::model::JoinStat>,
+    pub joins: Vec<crate::load::JoinStat>,
     /// LSOAs with deprivation.
     pub imd_matched: usize,
     /// LSOAs per IMD decile 1..=10.
@@ -55,7 +55,7 @@ pub struct CheckReport {
     /// Warnings.
     pub warnings: Vec<String>,
     /// Input files with hashes.
-    pub inputs: Vec<crate::model::InputFile>,
+    pub inputs: Vec<crate::load::InputFile>,
 }
 
 /// One LAD's row.
@@ -77,10 +77,11 @@ impl CheckReport {
         let s = &p.study;
         let mut lads: BTreeMap<String, LadRow> = BTreeMap::new();
         let mut deciles = [0usize; 10];
-        for a in &s.areas {
-            let r = lads.entry(a.lad.clone()).or_insert(LadRow {
-                code: a.lad.clone(),
-                name: a.lad_name.clone(),
+        for (i, a) in s.areas.iter().enumerate() {
+            let lad = s.lad(i);
+            let r = lads.entry(lad.code.clone()).or_insert(LadRow {
+                code: lad.code.clone(),
+                name: lad.name.clone(),
                 lsoas: 0,
                 population: 0,
             });
@@ -98,36 +99,31 @@ impl CheckReport {
             version: crate::VERSION.into(),
             lsoas: s.areas.len(),
             population: s.population(),
-            boundary_features: s.boundary_features,
+            boundary_features: p.report.boundary_features,
             lads: lads.into_values().collect(),
-            joins: s.joins.clone(),
+            joins: p.report.joins.clone(),
             imd_matched: s.areas.iter().filter(|a| a.imd.is_some()).count(),
             imd_deciles: deciles,
             practices: s.practices.len(),
             practices_inside: s.practices.iter().filter(|p| p.area.is_some()).count(),
-            practice_pcns: s
-                .practices
-                .iter()
-                .filter_map(|p| p.pcn_code.clone())
-                .collect::<std::collections::BTreeSet<_>>()
-                .len(),
+            practice_pcns: s.practices.iter().filter_map(|p| p.pcn).collect::<std::collections::BTreeSet<_>>().len(),
             unallocated_practices: s
                 .practices
                 .iter()
-                .filter(|p| p.pcn_code.is_none())
+                .filter(|p| p.pcn.is_none())
                 .map(|p| format!("{} {}", p.code, p.name))
                 .collect(),
-            lsoa_pcns: s.pcn_codes().len(),
+            lsoa_pcns: s.lsoa_pcns().len(),
             pcn_approximate: s.areas.iter().filter(|a| a.pcn.as_ref().is_some_and(|p| p.approximate)).count(),
             pcn_mean_share: (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64),
-            registrations: s.registrations,
+            registrations: p.report.registrations,
             edges: p.graph.edges.iter().filter(|e| !e.bridge).count(),
             components: p.graph.components_before.iter().map(Vec::len).collect(),
             islands: p.graph.components_before.iter().skip(1).map(|c| c.iter().map(|&i| code(i)).collect()).collect(),
             bridges: p.bridges.iter().map(|e| (code(e.a), code(e.b), (e.gap_m * 10.0).round() / 10.0)).collect(),
             lgr: s.lgr.clone(),
-            warnings: s.warnings.clone(),
-            inputs: s.inputs.clone(),
+            warnings: p.report.warnings.clone(),
+            inputs: p.report.inputs.clone(),
         }
     }
 

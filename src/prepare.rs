@@ -1,15 +1,22 @@
-//! A loaded study with its adjacency graph: the starting point of every subcommand.
+//! A loaded scenario with its adjacency graph: the starting point of every subcommand.
 
 use crate::error::Result;
 use crate::graph::{AdjacencyParams, Edge, Graph};
+use crate::load::LoadReport;
 use crate::model::Study;
+use crate::scenario::Scenario;
 use std::path::Path;
 
-/// Study plus graph (islands joined if the scenario asks).
+/// The scenario, the study it describes, how it was loaded, and the LSOA graph (islands joined
+/// if the scenario asks).
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The scenario (inputs, build settings, attribution).
+    pub scenario: Scenario,
     /// The joined inputs.
     pub study: Study,
+    /// Joins, warnings and input hashes.
+    pub report: LoadReport,
     /// LSOA adjacency.
     pub graph: Graph,
     /// Bridges added to join islands.
@@ -17,18 +24,30 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Load a scenario file and build its graph.
+    /// Load a scenario file, everything it names, and build the graph.
     pub fn load(path: &Path) -> Result<Prepared> {
-        Ok(Prepared::from_study(Study::load_path(path)?))
+        Prepared::from_scenario(Scenario::load(path)?)
+    }
+
+    /// Load everything a scenario names and build the graph.
+    pub fn from_scenario(scenario: Scenario) -> Result<Prepared> {
+        let (study, report) = crate::load::load(&scenario)?;
+        Ok(Prepared::new(scenario, study, report))
     }
 
     /// Build the graph for a loaded study.
-    pub fn from_study(study: Study) -> Prepared {
-        let adj = &study.scenario.adjacency;
+    pub fn new(scenario: Scenario, study: Study, report: LoadReport) -> Prepared {
+        let adj = &scenario.adjacency;
         let geoms: Vec<_> = study.areas.iter().map(|a| &a.geom).collect();
         let mut graph =
             Graph::build(&geoms, AdjacencyParams { tolerance_m: adj.tolerance_m, min_shared_m: adj.min_shared_m });
         let bridges = if adj.join_islands { graph.join_islands(&geoms) } else { Vec::new() };
-        Prepared { study, graph, bridges }
+        Prepared { scenario, study, report, graph, bridges }
+    }
+}
+
+impl AsRef<Study> for Prepared {
+    fn as_ref(&self) -> &Study {
+        &self.study
     }
 }

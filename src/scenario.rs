@@ -223,15 +223,26 @@ pub struct Registrations {
     pub pcn_name: Option<String>,
 }
 
+/// What the rows of an LGR table are keyed by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LgrBy {
+    /// LAD code → unit (with whole / most / part assignments).
+    #[default]
+    Lad,
+    /// LSOA code → unit.
+    Lsoa,
+}
+
 /// A table of LGR options.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LgrTable {
     /// CSV file.
     pub path: PathBuf,
-    /// "lad" (LAD → unit rows) or "lsoa" (LSOA → unit rows).
-    #[serde(default = "d_lad_by")]
-    pub by: String,
+    /// `lad` (LAD → unit rows) or `lsoa` (LSOA → unit rows).
+    #[serde(default)]
+    pub by: LgrBy,
     /// Code column (LAD or LSOA code).
     #[serde(default = "d_lgr_code")]
     pub code: String,
@@ -465,9 +476,6 @@ impl Scenario {
             }
         }
         for t in &self.lgr {
-            if t.by != "lad" && t.by != "lsoa" {
-                return Err(Error::input(&self.file, format!("[[lgr]] by = \"{}\" is not \"lad\" or \"lsoa\"", t.by)));
-            }
             if t.option.is_none() && t.name.is_none() {
                 return Err(Error::input(
                     &self.file,

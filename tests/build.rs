@@ -33,14 +33,14 @@ fn assert_invariants(p: &Prepared, c: &BuildConfig, b: &build::Built, within_tol
     }
     assert_eq!(snp_pop.iter().sum::<u64>(), total);
     // Nesting and hard boundaries: an SNP lies in one LAD and one MNP-layer unit; an MNP in one unit.
-    let mut snp_lad: BTreeMap<usize, &str> = BTreeMap::new();
+    let mut snp_lad: BTreeMap<usize, u32> = BTreeMap::new();
     let mut mnp_unit: BTreeMap<usize, String> = BTreeMap::new();
     for (i, a) in p.study.areas.iter().enumerate() {
         if b.kind == "pcn-baseline" {
             break; // PCN catchments cross districts by design
         }
         let s = plan.snp_of[i];
-        assert_eq!(*snp_lad.entry(s).or_insert(&a.lad), a.lad.as_str(), "{}: SNP crosses a LAD", b.label);
+        assert_eq!(*snp_lad.entry(s).or_insert(a.lad), a.lad, "{}: SNP crosses a LAD", b.label);
         let u = c.mnp_layer.key(p, i);
         assert_eq!(mnp_unit.entry(plan.mnp_of(i)).or_insert(u.clone()), &u, "{}: MNP crosses its unit", b.label);
     }

@@ -29,7 +29,7 @@ fn demo_is_one_realistic_county() {
     let lads: std::collections::BTreeSet<_> = s.areas.iter().map(|a| &a.lad).collect();
     assert!((4..=6).contains(&lads.len()));
     assert!((40..=60).contains(&s.practices.len()));
-    let pcns = s.pcn_codes().len();
+    let pcns = s.lsoa_pcns().len();
     assert!((12..=18).contains(&pcns), "{pcns} PCNs");
     assert_eq!(p.graph.components().len(), 1);
     assert_eq!(s.lgr.len(), 2);

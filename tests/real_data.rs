@@ -25,13 +25,14 @@ fn oxfordshire_joins() {
     assert_eq!(s.population(), 725_299);
     assert_eq!(s.areas.iter().filter(|a| a.imd.is_some()).count(), 428);
     assert!(!s.index.contains_key("E01027305"), "E01027305 belongs to West Northamptonshire");
-    assert!(s.warnings.iter().any(|w| w.contains("E01027305")), "the lookup anomaly is reported");
+    assert!(p.report.warnings.iter().any(|w| w.contains("E01027305")), "the lookup anomaly is reported");
     assert_eq!(s.practices.len(), 64);
-    let pcns: BTreeSet<_> = s.practices.iter().filter_map(|p| p.pcn_code.clone()).collect();
+    let pcns: BTreeSet<_> = s.practices.iter().filter_map(|p| p.pcn).collect();
     assert_eq!(pcns.len(), 21);
-    assert_eq!(s.practices.iter().filter(|p| p.pcn_code.is_none()).count(), 1);
+    assert_eq!(s.practices.iter().filter(|p| p.pcn.is_none()).count(), 1);
     assert_eq!(p.graph.components_before.len(), 1);
-    let lad_pop = |code: &str| s.areas.iter().filter(|a| a.lad == code).map(|a| a.pop).sum::<u64>();
+    let lad_pop =
+        |code: &str| (0..s.areas.len()).filter(|&i| s.lad(i).code == code).map(|i| s.areas[i].pop).sum::<u64>();
     assert_eq!(lad_pop("E07000177"), 160_986);
     assert_eq!(lad_pop("E07000181"), 114_233);
     // IoD 2025 deciles as published in PROVENANCE.md.
@@ -45,8 +46,8 @@ fn oxfordshire_joins() {
     assert!(opt("1UA").exact() && opt("2UA").exact());
     assert!(!opt("3UA").needs_lsoa_table.is_empty());
     // Sub-ICB layer: 419 LSOAs in 10Q, 5 in 14Y, 4 in 92G (PROVENANCE.md §3).
-    let k = s.layers.iter().position(|l| l == "sub-ICB").unwrap();
-    let count = |c: &str| s.areas.iter().filter(|a| a.layers[k].as_deref() == Some(c)).count();
+    let k = s.layer_index("sub-ICB").unwrap();
+    let count = |c: &str| (0..s.areas.len()).filter(|&i| s.layers[k].unit_name(i) == Some(c)).count();
     assert_eq!((count("10Q"), count("14Y"), count("92G")), (419, 5, 4));
 }
 
@@ -57,8 +58,8 @@ fn staffordshire_majority_pcn_from_registrations() {
     let s = &p.study;
     assert_eq!(s.areas.len(), 697);
     assert_eq!(s.population(), 1_134_501);
-    assert_eq!(s.pcn_codes().len(), 25);
-    assert_eq!(s.registrations, Some((1_210_283, 1_179_659)));
+    assert_eq!(s.lsoa_pcns().len(), 25);
+    assert_eq!(p.report.registrations, Some((1_210_283, 1_179_659)));
     // Majority PCN recomputed independently from the raw table for every LSOA with registrants.
     let t = footprints::io::table::Table::read(
         &shared_data().join("staffordshire_stoke/gp/ssot_gp_patients_by_lsoa21_2025-10_clean.csv"),
@@ -76,7 +77,7 @@ fn staffordshire_majority_pcn_from_registrations() {
             let max = m.values().max().unwrap();
             let link = a.pcn.as_ref().unwrap();
             assert!(!link.approximate);
-            assert_eq!(m[&link.code], *max, "{}", a.code);
+            assert_eq!(m[&s.pcn_named(link.pcn).code], *max, "{}", a.code);
             checked += 1;
         }
     }
@@ -213,7 +214,7 @@ fn staffordshire_builds_with_registered_pcn_catchments() {
     for o in &r.options {
         assert!(check_plan(&p, &o.plan).is_empty());
         let tamworth: BTreeSet<usize> = (0..p.study.areas.len())
-            .filter(|&i| p.study.areas[i].lad == "E07000199")
+            .filter(|&i| p.study.lad(i).code == "E07000199")
             .map(|i| o.plan.snp_of[i])
             .collect();
         assert_eq!(o.metrics.snps_outside_tolerance, tamworth.len());
@@ -233,9 +234,9 @@ fn england_snps_inside_every_lad() {
     let o = &r.options[0];
     assert!(check_plan(&p, &o.plan).is_empty());
     assert!((1_000..1_250).contains(&o.plan.n_snp()), "{}", o.plan.n_snp());
-    let mut lad_of: BTreeMap<usize, &str> = BTreeMap::new();
+    let mut lad_of: BTreeMap<usize, u32> = BTreeMap::new();
     for (i, a) in p.study.areas.iter().enumerate() {
-        assert_eq!(*lad_of.entry(o.plan.snp_of[i]).or_insert(&a.lad), a.lad.as_str());
+        assert_eq!(*lad_of.entry(o.plan.snp_of[i]).or_insert(a.lad), a.lad);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 use common::*;
+use footprints::model::Named;
 use footprints::score::{self, FootprintSet, ScoreOptions};
 use footprints::Prepared;
 use std::collections::BTreeMap;
@@ -15,11 +16,14 @@ fn demo() -> Prepared {
 fn footprints_equal_to_pcns_equal_to_districts_score_100_on_all_three() {
     let mut p = demo();
     // Make every LSOA's PCN its district, so PCN catchments = districts = footprints.
+    // PCN ids follow district ids: both tables are sorted by code.
+    p.study.pcns =
+        p.study.lads.iter().map(|l| Named { code: format!("PCN-{}", l.code), name: l.name.clone() }).collect();
     for a in &mut p.study.areas {
-        let n: u64 = a.reg_by_pcn.values().sum();
-        a.reg_by_pcn = BTreeMap::from([(format!("PCN-{}", a.lad), n)]);
+        let n: u64 = a.reg_by_pcn.iter().map(|r| r.1).sum();
+        a.reg_by_pcn = vec![(a.lad, n)];
     }
-    let lads: Vec<String> = p.study.areas.iter().map(|a| a.lad.clone()).collect();
+    let lads: Vec<String> = (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect();
     let set = FootprintSet { label: "districts".into(), footprint: lads.clone(), mnp: Some(lads) };
     let s = score::score(&p, &set, &ScoreOptions::default());
     assert_eq!(s.coterminosity["LAD"].share_in_whole_footprints, 1.0);
@@ -160,7 +164,7 @@ fn travel_time_matrix_replaces_straight_lines() {
     let m = footprints::io::matrix::TravelMatrix::read(&p.study, &d.path().join("tt.csv")).unwrap();
     let set = FootprintSet {
         label: "lads".into(),
-        footprint: p.study.areas.iter().map(|a| a.lad.clone()).collect(),
+        footprint: (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect(),
         mnp: None,
     };
     let km = score::score(&p, &set, &ScoreOptions::default());
@@ -190,7 +194,7 @@ fn travel_time_matrix_replaces_straight_lines() {
 #[test]
 fn named_hubs_replace_the_best_practice() {
     let p = demo();
-    let lads: Vec<String> = p.study.areas.iter().map(|a| a.lad.clone()).collect();
+    let lads: Vec<String> = (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect();
     let set = FootprintSet { label: "lads".into(), footprint: lads.clone(), mnp: None };
     let auto = score::score(&p, &set, &ScoreOptions::default());
     // Name, for the first district, the practice with the worst population-weighted distance.

@@ -18,74 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A hard boundary layer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum Layer {
-    /// No boundary.
-    None,
-    /// Local authority districts.
-    Lad,
-    /// One LGR option (index into `Study::lgr`).
-    Lgr(usize),
-    /// Overlay of all LGR options.
-    Robust,
-    /// An extra LSOA → unit layer (index into `Study::layers`).
-    Extra(usize),
-}
-
-impl Layer {
-    /// Parse "none", "lad", "robust" or an LGR option name.
-    pub fn parse(s: &str, p: &Prepared) -> Result<Layer> {
-        match s.to_ascii_lowercase().as_str() {
-            "none" => Ok(Layer::None),
-            "lad" | "lads" | "district" => Ok(Layer::Lad),
-            "robust" | "lgr-robust" => {
-                if p.study.lgr.is_empty() {
-                    return Err(Error::scenario("LGR-robust mode needs at least one [[lgr]] table in the scenario"));
-                }
-                Ok(Layer::Robust)
-            }
-            _ => p
-                .study
-                .lgr_index(s)
-                .map(Layer::Lgr)
-                .or_else(|| p.study.layers.iter().position(|l| l == s).map(Layer::Extra))
-                .ok_or_else(|| {
-                    let names: Vec<String> = p.study.lgr.iter().map(|o| o.name.clone()).collect();
-                    Error::scenario(format!("unknown boundary layer \"{s}\"")).hint(format!(
-                        "use lad, none, robust or an LGR option: {}",
-                        if names.is_empty() { "(none in the scenario)".into() } else { names.join(", ") }
-                    ))
-                }),
-        }
-    }
-
-    /// Unit key of an LSOA.
-    pub fn key(&self, p: &Prepared, i: usize) -> String {
-        let a = &p.study.areas[i];
-        match self {
-            Layer::None => "all".into(),
-            Layer::Lad => a.lad.clone(),
-            Layer::Lgr(k) => a.lgr.get(*k).cloned().flatten().unwrap_or_else(|| "(no unit)".into()),
-            Layer::Extra(k) => a.layers.get(*k).cloned().flatten().unwrap_or_else(|| "(no unit)".into()),
-            Layer::Robust => {
-                let parts: Vec<String> = a.lgr.iter().map(|u| u.clone().unwrap_or_else(|| "-".into())).collect();
-                parts.join(" ∩ ")
-            }
-        }
-    }
-
-    /// Label for reports.
-    pub fn label(&self, p: &Prepared) -> String {
-        match self {
-            Layer::None => "none".into(),
-            Layer::Lad => "LAD".into(),
-            Layer::Lgr(k) => format!("LGR option {}", p.study.lgr[*k].name),
-            Layer::Robust => "LGR-robust (overlay of all LGR options)".into(),
-            Layer::Extra(k) => format!("layer {}", p.study.layers[*k]),
-        }
-    }
-}
+pub use crate::layer::Layer;
 
 /// Typed build configuration.
 #[derive(Debug, Clone)]
@@ -290,8 +223,8 @@ struct Ctx<'a> {
 fn community_key(p: &Prepared, col: &str, i: usize) -> Option<String> {
     let a = &p.study.areas[i];
     match col {
-        "ward" => a.ward.as_ref().map(|w| w.0.clone()),
-        "lad" => Some(a.lad.clone()),
+        "ward" => p.study.ward(i).map(|w| w.code.clone()),
+        "lad" => Some(p.study.lad(i).code.clone()),
         c => a.props.get(c).cloned(),
     }
 }
@@ -344,14 +277,9 @@ impl<'a> Ctx<'a> {
         for (ai, members) in atoms.iter().enumerate() {
             for &i in members {
                 let a = &p.study.areas[i];
-                if !a.reg_by_pcn.is_empty() {
-                    for (code, m) in &a.reg_by_pcn {
-                        let g = id(&mut pcn_ids, code);
-                        pcn.masses[ai].push((g, *m as f64));
-                    }
-                } else if let Some(l) = &a.pcn {
-                    let g = id(&mut pcn_ids, &l.code);
-                    pcn.masses[ai].push((g, a.pop as f64));
+                for (pcn_id, m) in p.study.pcn_mass(i) {
+                    let g = id(&mut pcn_ids, &p.study.pcn_named(pcn_id).code);
+                    pcn.masses[ai].push((g, m));
                 }
                 if let Some(c) = cfg.community.as_deref().and_then(|c| community_key(p, c, i)) {
                     let g = id(&mut comm_ids, &c);
@@ -362,7 +290,7 @@ impl<'a> Ctx<'a> {
                     let g = id(&mut ex_ids, &e[i]);
                     ex.masses[ai].push((g, a.pop as f64));
                 }
-                pcn_major[ai] = a.pcn.as_ref().map(|l| l.code.clone());
+                pcn_major[ai] = p.study.pcn(i).map(|n| n.code.clone());
             }
         }
         // Atom graph with surcharges that make spanning trees cross PCN/community borders last.
@@ -978,9 +906,7 @@ impl Ctx<'_> {
         // PCN catchments ignore the hard units by design; their LAD splits are what scoring reports.
         let all_atoms: Vec<usize> = (0..self.atoms.len()).collect();
         for (s, atoms) in [(usize::MAX, &all_atoms)] {
-            let pcn_of = |a: usize| {
-                self.p.study.areas[self.atoms[a][0]].pcn.as_ref().map(|l| l.code.clone()).unwrap_or_default()
-            };
+            let pcn_of = |a: usize| self.p.study.pcn(self.atoms[a][0]).map(|n| n.code.clone()).unwrap_or_default();
             let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for &a in atoms {
                 by.entry(pcn_of(a)).or_default().push(a);
@@ -1054,8 +980,8 @@ pub fn names(p: &Prepared, plan: &Plan, locks: &BTreeMap<usize, String>) -> (Vec
     let mut ranked: Vec<Vec<(String, f64)>> = vec![Vec::new(); plan.n_snp()];
     let mut tmp: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); plan.n_snp()];
     for (i, a) in areas.iter().enumerate() {
-        let key = match (&a.ward, &a.pcn) {
-            (Some(w), _) => w.1.clone(),
+        let key = match (p.study.ward(i), p.study.pcn(i)) {
+            (Some(w), _) => w.name.clone(),
             (None, Some(pc)) => title_case(&pc.name.replace(" PCN", "")),
             _ => a.name.rsplit_once(' ').map(|x| x.0.to_string()).unwrap_or_else(|| a.name.clone()),
         };
@@ -1076,7 +1002,7 @@ pub fn names(p: &Prepared, plan: &Plan, locks: &BTreeMap<usize, String>) -> (Vec
     let mut top_snp: Vec<(f64, usize)> = vec![(0.0, 0); plan.n_mnp()];
     let mut snp_pop = vec![0.0; plan.n_snp()];
     for (i, a) in areas.iter().enumerate() {
-        *lad_pop[plan.mnp_of(i)].entry(a.lad_name.clone()).or_default() += a.pop as f64;
+        *lad_pop[plan.mnp_of(i)].entry(p.study.lad(i).name.clone()).or_default() += a.pop as f64;
         snp_pop[plan.snp_of[i]] += a.pop as f64;
     }
     for (s, &m) in plan.mnp_of_snp.iter().enumerate() {

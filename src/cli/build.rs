@@ -81,11 +81,11 @@ fn read_assignment(p: &Prepared, path: &Path) -> anyhow::Result<BTreeMap<usize, 
 /// Run `build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&args.scenario)?;
-    let s = &p.study.scenario.build;
+    let s = &p.scenario.build;
     let mnp_layer =
         if args.lgr_robust { "robust".to_string() } else { args.mnp_layer.clone().unwrap_or(s.mnp_layer.clone()) };
-    let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.study.scenario.resolve(l)));
-    let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.study.scenario.resolve(l)));
+    let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.scenario.resolve(l)));
+    let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.scenario.resolve(l)));
     let locks = match &locks_path {
         Some(l) => read_assignment(&p, l)?,
         None => BTreeMap::new(),

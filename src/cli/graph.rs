@@ -24,9 +24,13 @@ pub fn run(a: &GraphArgs) -> anyhow::Result<()> {
         .study
         .areas
         .iter()
-        .map(|x| {
-            json!({"code": x.code, "population": x.pop, "lad": x.lad, "pcn": x.pcn.as_ref().map(|l| l.code.clone()),
-                   "reg_by_pcn": x.reg_by_pcn, "x": (x.point.x * 10.0).round() / 10.0, "y": (x.point.y * 10.0).round() / 10.0})
+        .enumerate()
+        .map(|(i, x)| {
+            let s = &p.study;
+            let reg: std::collections::BTreeMap<&str, u64> =
+                x.reg_by_pcn.iter().map(|&(c, n)| (s.pcn_named(c).code.as_str(), n)).collect();
+            json!({"code": x.code, "population": x.pop, "lad": s.lad(i).code, "pcn": s.pcn(i).map(|n| n.code.clone()),
+                   "reg_by_pcn": reg, "x": (x.point.x * 10.0).round() / 10.0, "y": (x.point.y * 10.0).round() / 10.0})
         })
         .collect();
     let edges: Vec<_> = p
@@ -35,7 +39,7 @@ pub fn run(a: &GraphArgs) -> anyhow::Result<()> {
         .iter()
         .map(|e| json!({"a": e.a, "b": e.b, "shared_m": (e.shared_m * 10.0).round() / 10.0, "bridge": e.bridge}))
         .collect();
-    let v = json!({"scenario": p.study.name, "version": footprints::VERSION, "inputs": p.study.inputs, "nodes": nodes, "edges": edges});
+    let v = json!({"scenario": p.study.name, "version": footprints::VERSION, "inputs": p.report.inputs, "nodes": nodes, "edges": edges});
     atomic_write(&a.out, (serde_json::to_string(&v)? + "\n").as_bytes())?;
     eprintln!("wrote {} ({} nodes, {} edges)", a.out.display(), p.study.areas.len(), p.graph.edges.len());
     Ok(())

@@ -76,7 +76,7 @@ pub fn run(a: &MapArgs) -> anyhow::Result<()> {
         other: other.as_ref(),
         boundary: a.boundary.clone(),
         practices: !a.no_practices,
-        target: p.study.scenario.build.snp_target,
+        target: p.scenario.build.snp_target,
     };
     map::render(&p, &spec, &a.out)?;
     eprintln!("wrote {}", a.out.display());

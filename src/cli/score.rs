@@ -62,7 +62,7 @@ pub struct CompareArgs {
 }
 
 fn options(p: &Prepared, f: &ScoreFlags, set: &FootprintSet) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
-    let b = &p.study.scenario.build;
+    let b = &p.scenario.build;
     let (target, set) = match f.level.as_str() {
         "snp" => (b.snp_target, set.clone()),
         "mnp" => {

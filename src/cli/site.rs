@@ -122,7 +122,7 @@ pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
                    "geometry": {"type": "Point", "coordinates": [(ll.x * 1e6).round() / 1e6, (ll.y * 1e6).round() / 1e6]}})
         })
         .collect();
-    let meta = json!({"tool": "footprints", "version": footprints::VERSION, "inputs": p.study.inputs, "objective": a.objective, "k": a.k, "alpha": a.alpha, "core20_weight": a.core20_weight, "radius_km": a.radius_km, "circuity": a.circuity, "candidates": a.candidates,
+    let meta = json!({"tool": "footprints", "version": footprints::VERSION, "inputs": p.report.inputs, "objective": a.objective, "k": a.k, "alpha": a.alpha, "core20_weight": a.core20_weight, "radius_km": a.radius_km, "circuity": a.circuity, "candidates": a.candidates,
         "solutions": res.solutions.iter().map(|(n, s)| json!({"problem": n, "value": s.value, "exact": s.exact, "lower_bound": s.bound})).collect::<Vec<_>>(), "access": res.access, "warnings": res.warnings});
     let gj = json!({"type": "FeatureCollection", "footprints": meta, "features": feats});
     atomic_write(&a.out.join("sites.geojson"), (serde_json::to_string(&gj)? + "\n").as_bytes())?;

@@ -123,7 +123,7 @@ fn theme_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> 
                     )
                 })
                 .collect();
-            let ed = s.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()).unwrap_or_else(|| "IMD".into());
+            let ed = p.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()).unwrap_or_else(|| "IMD".into());
             Ok((fills, Legend { title: format!("National deprivation decile, {ed}"), items }))
         }
         Theme::Deviation | Theme::Pcn => {
@@ -392,10 +392,10 @@ where
                 .hint("use lad, none or an LGR option name"));
         }
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, a) in s.areas.iter().enumerate() {
+        for i in 0..s.areas.len() {
             let k = match li {
-                Some(l) => a.lgr[l].clone().unwrap_or_default(),
-                None => a.lad.clone(),
+                Some(l) => s.lgr[l].unit_name(i).unwrap_or_default().to_string(),
+                None => s.lad(i).code.clone(),
             };
             groups.entry(k).or_default().push(i);
         }
@@ -583,10 +583,10 @@ where
     root.draw(&Text::new("N".to_string(), (nx - pt(3.5) as i32, ny + ah + pt(2.0) as i32), bold(9.0).color(&BLACK)))
         .map_err(err)?;
     // Attribution.
-    let mut attr = s.scenario.attribution.clone().unwrap_or_else(|| {
+    let mut attr = p.scenario.attribution.clone().unwrap_or_else(|| {
         "Contains OS data © Crown copyright and database right 2021. Contains National Statistics data © Crown copyright and database right 2021.".into()
     });
-    if let Some(ed) = s.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()) {
+    if let Some(ed) = p.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()) {
         if !attr.contains(&ed) {
             attr.push_str(&format!(" Deprivation: {ed}."));
         }

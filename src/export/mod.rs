@@ -47,7 +47,7 @@ pub fn run_meta(p: &Prepared, seed: u64, params: Value) -> Value {
         "version": crate::VERSION,
         "scenario": p.study.name,
         "seed": seed,
-        "inputs": p.study.inputs,
+        "inputs": p.report.inputs,
         "parameters": params,
     })
 }
@@ -56,10 +56,9 @@ fn main_pcns(p: &Prepared, members: &[usize]) -> String {
     let mut m: BTreeMap<String, f64> = BTreeMap::new();
     let mut total = 0.0;
     for &i in members {
-        let a = &p.study.areas[i];
-        if let Some(l) = &a.pcn {
-            *m.entry(l.name.clone()).or_default() += a.pop as f64;
-            total += a.pop as f64;
+        for (pcn, mass) in p.study.pcn_mass(i) {
+            *m.entry(p.study.pcn_named(pcn).name.clone()).or_default() += mass;
+            total += mass;
         }
     }
     let mut v: Vec<(String, f64)> = m.into_iter().collect();
@@ -158,9 +157,9 @@ pub fn lsoa_features(p: &Prepared, b: &Built) -> Vec<OutFeature> {
             props.insert("snp_name".into(), json!(snp_name));
             props.insert("mnp_id".into(), json!(mnp_id));
             props.insert("mnp_name".into(), json!(mnp_name));
-            props.insert("lad_code".into(), json!(a.lad));
+            props.insert("lad_code".into(), json!(p.study.lad(i).code));
             props.insert("imd_decile".into(), json!(a.imd.as_ref().and_then(|x| x.decile)));
-            props.insert("pcn_code".into(), json!(a.pcn.as_ref().map(|l| l.code.clone())));
+            props.insert("pcn_code".into(), json!(p.study.pcn(i).map(|n| n.code.clone())));
             OutFeature { props, geom: a.geom.clone() }
         })
         .collect()

@@ -34,8 +34,8 @@ section { page-break-inside: avoid; }
 pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
     let s = &p.study;
     let opts = ScoreOptions {
-        target: s.scenario.build.snp_target,
-        tolerance: s.scenario.build.tolerance,
+        target: p.scenario.build.snp_target,
+        tolerance: p.scenario.build.tolerance,
         ..Default::default()
     };
     let scores: Vec<Scores> = sets.iter().map(|f| score::score(p, f, &opts)).collect();
@@ -138,7 +138,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
     }
     // Methods and sources.
     h.push_str("<section><h2>Methods and data sources</h2>\n<p>Footprints are sets of 2021 Lower layer Super Output Areas (LSOAs). Population: Census 2021 usual residents. ");
-    if let Some(d) = &s.scenario.deprivation {
+    if let Some(d) = &p.scenario.deprivation {
         let _ = write!(
             h,
             "Deprivation: {} (decile 1 = most deprived nationally; Core20 = deciles 1–2). ",
@@ -146,7 +146,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
         );
     }
     h.push_str("PCN integrity uses registered patients by LSOA where given, otherwise each LSOA's nearest practice. Distances are straight-line in British National Grid metres. Coterminosity counts a footprint as inside a unit when ≥ 99% of its population is.</p>\n<table><thead><tr><th>input</th><th>file</th><th>SHA-256</th></tr></thead><tbody>\n");
-    for inp in &s.inputs {
+    for inp in &p.report.inputs {
         let file =
             std::path::Path::new(&inp.path).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
         let _ = writeln!(
@@ -158,7 +158,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
         );
     }
     h.push_str("</tbody></table>\n");
-    let attr = s.scenario.attribution.clone().unwrap_or_else(|| "Contains OS data © Crown copyright and database right 2021. Contains National Statistics data © Crown copyright and database right 2021.".into());
+    let attr = p.scenario.attribution.clone().unwrap_or_else(|| "Contains OS data © Crown copyright and database right 2021. Contains National Statistics data © Crown copyright and database right 2021.".into());
     let _ = writeln!(h, "<p class=\"note\">{}</p></section>\n</body></html>", esc(&attr));
     Ok(h)
 }

@@ -338,17 +338,17 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
         (0..s.areas.len()).map(|i| (names[fp_of[i]].clone(), unit(i), pop(i))).collect()
     };
     let mut cot = BTreeMap::new();
-    cot.insert("LAD".to_string(), coterminosity(&layer_rows(&|i| s.areas[i].lad.clone()), o.target));
-    for (li, opt) in s.lgr.iter().enumerate() {
+    cot.insert("LAD".to_string(), coterminosity(&layer_rows(&|i| s.lad(i).code.clone()), o.target));
+    for opt in &s.lgr {
         cot.insert(
             format!("LGR {}", opt.name),
-            coterminosity(&layer_rows(&|i| s.areas[i].lgr[li].clone().unwrap_or_else(|| "(none)".into())), o.target),
+            coterminosity(&layer_rows(&|i| opt.unit_name(i).unwrap_or("(none)").to_string()), o.target),
         );
     }
-    for (li, name) in s.layers.iter().enumerate() {
+    for layer in &s.layers {
         cot.insert(
-            name.clone(),
-            coterminosity(&layer_rows(&|i| s.areas[i].layers[li].clone().unwrap_or_else(|| "(none)".into())), o.target),
+            layer.name.clone(),
+            coterminosity(&layer_rows(&|i| layer.unit_name(i).unwrap_or("(none)").to_string()), o.target),
         );
     }
     let lgr_robust_footprints = (!s.lgr.is_empty()).then(|| {
@@ -358,16 +358,12 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
             .count()
     });
 
-    // PCN integrity (registered patients where available, else residents by PCN).
-    let from_reg = s.areas.iter().any(|a| !a.reg_by_pcn.is_empty());
+    // PCN integrity: the PCN mass of each LSOA (Study::pcn_mass).
+    let from_reg = s.pcn_from_registrations();
     let mut prow = Vec::new();
-    for (i, a) in s.areas.iter().enumerate() {
-        if from_reg {
-            for (c, m) in &a.reg_by_pcn {
-                prow.push((c.clone(), names[fp_of[i]].clone(), *m as f64));
-            }
-        } else if let Some(l) = &a.pcn {
-            prow.push((l.code.clone(), names[fp_of[i]].clone(), a.pop as f64));
+    for i in 0..s.areas.len() {
+        for (c, m) in s.pcn_mass(i) {
+            prow.push((s.pcn_named(c).code.clone(), names[fp_of[i]].clone(), m));
         }
     }
     let (pcn, pcns_split, pcn_mean_share) = group_integrity(&prow);
@@ -556,13 +552,9 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
         let mut lads: BTreeMap<&str, f64> = BTreeMap::new();
         let mut pcns: BTreeMap<String, f64> = BTreeMap::new();
         for &i in m {
-            *lads.entry(&s.areas[i].lad_name).or_default() += pop(i);
-            if from_reg {
-                for (c, n) in &s.areas[i].reg_by_pcn {
-                    *pcns.entry(c.clone()).or_default() += *n as f64;
-                }
-            } else if let Some(l) = &s.areas[i].pcn {
-                *pcns.entry(l.code.clone()).or_default() += pop(i);
+            *lads.entry(&s.lad(i).name).or_default() += pop(i);
+            for (c, n) in s.pcn_mass(i) {
+                *pcns.entry(s.pcn_named(c).code.clone()).or_default() += n;
             }
         }
         let (ml, mlp) = lads
@@ -597,11 +589,7 @@ pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
             lsoas: m.len(),
             main_lad: ml,
             lad_share: mlp / fpop[f].max(1.0),
-            main_pcn: s
-                .areas
-                .iter()
-                .find_map(|a| a.pcn.as_ref().filter(|l| l.code == mp).map(|l| format!("{} {}", l.code, l.name)))
-                .unwrap_or(mp),
+            main_pcn: s.pcn_id(&mp).map(|id| format!("{mp} {}", s.pcn_named(id).name)).unwrap_or(mp),
             pcn_share: if ptot > 0.0 { mpp / ptot } else { 0.0 },
             imd_score: wavg(&|x| x.0),
             imd_rank: wavg(&|x| x.1),

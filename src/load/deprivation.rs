@@ -1,0 +1,149 @@
+//! Step 5: deprivation (IoD 2025 on LSOA 2021, or IMD 2019 on LSOA 2011 carried through the ONS
+//! lookup) — every study LSOA must have a row.
+
+use super::join::{code_vintage_error, JoinStat};
+use super::{Loader, EXAMPLES};
+use crate::error::{Error, Result};
+use crate::io::table::{parse_f64, Table};
+use crate::model::Imd;
+use crate::scenario::Deprivation;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// Columns of the deprivation table.
+struct Cols {
+    code: usize,
+    score: Option<usize>,
+    rank: Option<usize>,
+    decile: Option<usize>,
+    need: Option<usize>,
+}
+
+/// Join the deprivation table, if the scenario names one.
+pub(crate) fn join(ld: &mut Loader) -> Result<()> {
+    let Some(d) = &ld.sc.deprivation else { return Ok(()) };
+    let dp = ld.sc.resolve(&d.path);
+    let t = ld.table("deprivation", &dp)?;
+    let cols = columns(d, &t, &dp)?;
+    let (mut rows, mut unknown) = read_rows(ld, d, &t, &cols)?;
+    if let Some(lk) = &d.lsoa11_lookup {
+        rows = carry_from_2011(ld, &ld.sc.resolve(lk), &rows)?;
+        unknown.clear();
+    }
+    let mut js = JoinStat::new("deprivation", &dp, t.rows.len());
+    let mut got = vec![false; ld.areas.len()];
+    let mut keys: Vec<&String> = rows.keys().collect();
+    keys.sort();
+    for code in keys {
+        if let Some(&i) = ld.index.get(code) {
+            ld.areas[i].imd = Some(rows[code].clone());
+            got[i] = true;
+            js.matched += 1;
+        } else {
+            js.not_in_study(ld, code);
+        }
+    }
+    unknown.sort();
+    js.unknown += unknown.len();
+    let room = EXAMPLES.saturating_sub(js.unknown_examples.len());
+    js.unknown_examples.extend(unknown.into_iter().take(room));
+    let missing: Vec<&String> = ld.areas.iter().zip(&got).filter(|(_, g)| !**g).map(|(a, _)| &a.code).collect();
+    js.missing = missing.len();
+    js.missing_examples = missing.into_iter().take(EXAMPLES).cloned().collect();
+    let err = (js.missing > 0).then(|| code_vintage_error(ld, &dp, "deprivation", &js, &got));
+    ld.report.joins.push(js);
+    err.map_or(Ok(()), Err)
+}
+
+fn columns(d: &Deprivation, t: &Table, dp: &Path) -> Result<Cols> {
+    let (rank, decile, score) = (t.find_col(&d.rank), t.find_col(&d.decile), t.find_col(&d.score));
+    if rank.is_none() && decile.is_none() && score.is_none() {
+        return Err(Error::input(
+            dp,
+            format!("none of the columns \"{}\", \"{}\", \"{}\" is present", d.score, d.rank, d.decile),
+        )
+        .hint(format!("columns found: {}; set deprivation.score / rank / decile", t.headers.join(", "))));
+    }
+    let need = match &d.need {
+        Some(n) => Some(t.col(n)?),
+        None => None,
+    };
+    Ok(Cols { code: t.col(&d.code)?, score, rank, decile, need })
+}
+
+/// Rows kept (boundary-file LSOAs, or every row when carrying 2011 values), and codes not in the
+/// boundary file.
+fn read_rows(ld: &Loader, d: &Deprivation, t: &Table, cols: &Cols) -> Result<(HashMap<String, Imd>, Vec<String>)> {
+    let mut rows: HashMap<String, Imd> = HashMap::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let code = t.get(r, cols.code).to_string();
+        let num = |col: Option<usize>, what: &str| -> Result<Option<f64>> {
+            let Some(k) = col else { return Ok(None) };
+            let s = t.get(r, k);
+            if s.is_empty() {
+                return Ok(None);
+            }
+            parse_f64(s)
+                .map(Some)
+                .ok_or_else(|| Error::at(&t.path, t.line(i), format!("{what} \"{s}\" for {code} is not a number")))
+        };
+        let imd = Imd {
+            score: num(cols.score, "IMD score")?,
+            rank: num(cols.rank, "IMD rank")?.map(|x| x as u32),
+            decile: num(cols.decile, "IMD decile")?.map(|x| x as u8),
+            need: num(cols.need, "need index")?,
+            approximate: false,
+        };
+        if let Some(dec) = imd.decile.filter(|d| !(1..=10).contains(d)) {
+            return Err(Error::at(&t.path, t.line(i), format!("IMD decile {dec} for {code} is outside 1–10")));
+        }
+        if !seen.insert(code.clone()) {
+            return Err(Error::at(&t.path, t.line(i), format!("duplicate LSOA code {code}"))
+                .hint("one row per LSOA is expected"));
+        }
+        if d.lsoa11_lookup.is_some() || ld.all_codes.contains(&code) {
+            rows.insert(code, imd);
+        } else {
+            unknown.push(code);
+        }
+    }
+    Ok((rows, unknown))
+}
+
+/// Carry LSOA 2011 values onto 2021 codes: a 2021 LSOA takes the mean of its 2011 parents.
+fn carry_from_2011(ld: &mut Loader, lp: &Path, rows: &HashMap<String, Imd>) -> Result<HashMap<String, Imd>> {
+    let lt = ld.table("deprivation.lsoa11_lookup", lp)?;
+    let (c11, c21) = (lt.col("lsoa11_code")?, lt.col("lsoa21_code")?);
+    let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in &lt.rows {
+        parents.entry(lt.get(r, c21).to_string()).or_default().push(lt.get(r, c11).to_string());
+    }
+    let mut carried = HashMap::new();
+    for a in &ld.areas {
+        let Some(ps) = parents.get(&a.code) else { continue };
+        let vals: Vec<&Imd> = ps.iter().filter_map(|p| rows.get(p)).collect();
+        if vals.is_empty() {
+            continue;
+        }
+        let mean = |f: &dyn Fn(&Imd) -> Option<f64>| {
+            let xs: Vec<f64> = vals.iter().filter_map(|v| f(v)).collect();
+            (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+        };
+        let imd = Imd {
+            score: mean(&|v| v.score),
+            rank: mean(&|v| v.rank.map(f64::from)).map(|x| x.round() as u32),
+            decile: mean(&|v| v.decile.map(f64::from)).map(|x| x.round() as u8),
+            need: mean(&|v| v.need),
+            approximate: true,
+        };
+        carried.insert(a.code.clone(), imd);
+    }
+    ld.warn(format!(
+        "deprivation carried from LSOA 2011 to 2021 through {} ({} LSOAs; merged LSOAs take the mean of their parents)",
+        lp.display(),
+        carried.len()
+    ));
+    Ok(carried)
+}

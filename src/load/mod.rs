@@ -1,0 +1,135 @@
+//! Loading a scenario: one file per input, each a small step that reads one table and joins it
+//! onto the study LSOAs, recording its join statistics in the [`LoadReport`].
+//!
+//! The steps run in a fixed order — boundaries, lookup, study area, population, deprivation,
+//! practices, registrations, PCN fallback, LGR options, extra layers — on a [`Loader`] that holds
+//! the LSOAs as drafts with plain strings; [`Loader::finish`] then interns districts, wards, PCNs
+//! and units into the [`Study`]. Every table is read in parallel with the boundaries before the
+//! steps start, so errors are still reported in the order the steps run.
+
+mod boundaries;
+mod deprivation;
+mod draft;
+mod join;
+mod layers;
+mod lgr;
+mod lookup;
+mod pcn;
+mod population;
+mod practices;
+mod registrations;
+mod report;
+mod study_area;
+
+pub use join::JoinStat;
+pub use report::{hash_file, InputFile, LoadReport};
+
+use crate::error::Result;
+use crate::io::table::Table;
+use crate::model::Study;
+use crate::scenario::Scenario;
+use draft::{DraftArea, DraftPractice};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Examples listed in messages.
+const EXAMPLES: usize = 5;
+
+/// Load everything a scenario names: the study and how it was loaded.
+pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
+    let mut csv_paths: Vec<PathBuf> = vec![sc.resolve(&sc.population.path)];
+    csv_paths.extend(sc.lookup.as_ref().map(|l| sc.resolve(&l.path)));
+    csv_paths.extend(sc.deprivation.as_ref().map(|d| sc.resolve(&d.path)));
+    csv_paths.extend(sc.practices.as_ref().map(|d| sc.resolve(&d.path)));
+    csv_paths.extend(sc.registrations.as_ref().map(|d| sc.resolve(&d.path)));
+    csv_paths.extend(sc.layers.iter().map(|d| sc.resolve(&d.path)));
+    csv_paths.sort();
+    csv_paths.dedup();
+    let bpath = sc.resolve(&sc.boundaries.path);
+    let (layer, tables) = rayon::join(
+        || crate::io::boundaries::read_polygons(&bpath, sc.boundaries.crs.as_deref(), &sc.boundaries.code),
+        || {
+            use rayon::prelude::*;
+            csv_paths.par_iter().map(|p| (p.clone(), Table::read(p))).collect::<Vec<_>>()
+        },
+    );
+    let mut ld = Loader::new(sc, tables.into_iter().collect());
+    let features = boundaries::validate(&mut ld, &bpath, layer?)?;
+    let lookup = lookup::read(&mut ld, features.has_lad_col)?;
+    study_area::select(&mut ld, &bpath, features, &lookup)?;
+    population::join(&mut ld)?;
+    deprivation::join(&mut ld)?;
+    practices::read(&mut ld)?;
+    registrations::join(&mut ld)?;
+    pcn::locate_practices(&mut ld);
+    pcn::nearest_practice_fallback(&mut ld);
+    lgr::join(&mut ld)?;
+    layers::join(&mut ld)?;
+    Ok(ld.finish())
+}
+
+/// The state of a load in progress: the scenario, prefetched tables, the LSOAs as drafts and the
+/// report so far.
+pub(crate) struct Loader<'a> {
+    sc: &'a Scenario,
+    prefetched: RefCell<HashMap<PathBuf, Result<Table>>>,
+    report: LoadReport,
+    /// Codes of every boundary-file feature (before the study-area filter).
+    all_codes: BTreeSet<String>,
+    areas: Vec<DraftArea>,
+    index: HashMap<String, usize>,
+    practices: Vec<DraftPractice>,
+    /// PCN code → name, from the practices table and then registrations.
+    pcn_names: std::collections::BTreeMap<String, String>,
+    /// PCN code → name from the registrations' own PCN columns.
+    reg_pcn_names: std::collections::BTreeMap<String, String>,
+    lgr: Vec<crate::model::LgrOption>,
+    layers: Vec<crate::model::UnitLayer>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(sc: &'a Scenario, tables: HashMap<PathBuf, Result<Table>>) -> Loader<'a> {
+        Loader {
+            sc,
+            prefetched: RefCell::new(tables),
+            report: LoadReport::default(),
+            all_codes: BTreeSet::new(),
+            areas: Vec::new(),
+            index: HashMap::new(),
+            practices: Vec::new(),
+            pcn_names: Default::default(),
+            reg_pcn_names: Default::default(),
+            lgr: Vec::new(),
+            layers: Vec::new(),
+        }
+    }
+
+    /// A table (prefetched or read now), recorded as an input with `role`.
+    fn table(&mut self, role: &str, p: &Path) -> Result<Table> {
+        let t = self.prefetched.borrow_mut().remove(p).unwrap_or_else(|| Table::read(p));
+        let t = t?;
+        self.report.add_input(role, p);
+        Ok(t)
+    }
+
+    fn warn(&mut self, w: String) {
+        self.report.warnings.push(w);
+    }
+
+    /// Intern districts, wards, PCNs and units; hash the inputs.
+    fn finish(self) -> (Study, LoadReport) {
+        let mut report = self.report;
+        report.hash_inputs();
+        let study = draft::intern(
+            self.sc.name.clone(),
+            self.areas,
+            self.index,
+            self.practices,
+            self.pcn_names,
+            self.lgr,
+            self.layers,
+        );
+        (study, report)
+    }
+}

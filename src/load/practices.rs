@@ -1,0 +1,93 @@
+//! Step 6: GP practices with their PCN and location (BNG easting/northing or WGS84 lat/lon).
+
+use super::draft::DraftPractice;
+use super::Loader;
+use crate::error::{Error, Result};
+use crate::io::crs;
+use crate::io::table::{parse_count, parse_f64, Table};
+use crate::scenario::Practices;
+use geo::Coord;
+use std::collections::HashSet;
+
+/// Coordinate columns.
+enum Xy {
+    Bng(usize, usize),
+    LatLon(usize, usize),
+    None,
+}
+
+/// Read the practices table, if the scenario names one.
+pub(crate) fn read(ld: &mut Loader) -> Result<()> {
+    let Some(pc) = &ld.sc.practices else { return Ok(()) };
+    let p = ld.sc.resolve(&pc.path);
+    let t = ld.table("practices", &p)?;
+    let cols = [t.col(&pc.code)?, t.col(&pc.name)?, t.col(&pc.pcn_code)?, t.col(&pc.pcn_name)?];
+    let xy = match (&pc.easting, &pc.northing, &pc.lat, &pc.lon) {
+        (Some(e), Some(n), _, _) => Xy::Bng(t.col(e)?, t.col(n)?),
+        (_, _, Some(a), Some(o)) => Xy::LatLon(t.col(a)?, t.col(o)?),
+        _ => Xy::None,
+    };
+    let list = pc.list_size.as_ref().map(|l| t.col(l)).transpose()?;
+    let mut seen = HashSet::new();
+    for i in 0..t.rows.len() {
+        let pr = practice(pc, &t, i, cols, &xy, list)?;
+        if !seen.insert(pr.code.clone()) {
+            return Err(Error::at(&p, t.line(i), format!("duplicate practice code {}", pr.code)));
+        }
+        if let Some(c) = &pr.pcn_code {
+            ld.pcn_names.entry(c.clone()).or_insert_with(|| pr.pcn_name.clone());
+        }
+        ld.practices.push(pr);
+    }
+    ld.practices.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(())
+}
+
+/// One row of the practices table.
+fn practice(
+    pc: &Practices,
+    t: &Table,
+    i: usize,
+    cols: [usize; 4],
+    xy: &Xy,
+    list: Option<usize>,
+) -> Result<DraftPractice> {
+    let r = &t.rows[i];
+    let code = t.get(r, cols[0]).to_string();
+    let coord = |a: usize, b: usize| -> Option<(f64, f64)> { Some((parse_f64(t.get(r, a))?, parse_f64(t.get(r, b))?)) };
+    let xy = match *xy {
+        Xy::Bng(e, n) => coord(e, n).map(|(x, y)| Coord { x, y }),
+        Xy::LatLon(a, o) => coord(a, o).and_then(|(lat, lon)| crs::wgs84_to_bng(lon, lat)),
+        Xy::None => None,
+    };
+    let xy = xy.ok_or_else(|| {
+        Error::at(&t.path, t.line(i), format!("practice {code} has no usable coordinates")).hint(
+            "geocode the practice postcode (e.g. with ONS Postcode Directory / Code-Point Open) or remove the row",
+        )
+    })?;
+    if !crs::looks_bng(xy) {
+        return Err(Error::at(
+            &t.path,
+            t.line(i),
+            format!("practice {code} lies outside Great Britain ({:.0}, {:.0})", xy.x, xy.y),
+        )
+        .hint("check the coordinate columns are not swapped (easting/northing, lat/lon)"));
+    }
+    let pcn_code = t.get(r, cols[2]).to_string();
+    let pcn_code = (!pc.unallocated.contains(&pcn_code)).then_some(pcn_code);
+    let list_size = match list {
+        Some(l) => Some(parse_count(t.get(r, l)).ok_or_else(|| {
+            Error::at(&t.path, t.line(i), format!("list size \"{}\" of {code} is not a whole number", t.get(r, l)))
+        })?),
+        None => None,
+    };
+    Ok(DraftPractice {
+        code,
+        name: t.get(r, cols[1]).to_string(),
+        pcn_code,
+        pcn_name: t.get(r, cols[3]).to_string(),
+        xy,
+        list_size,
+        area: None,
+    })
+}

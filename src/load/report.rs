@@ -1,0 +1,52 @@
+//! How a scenario was loaded: join statistics per input, warnings, input files with SHA-256.
+
+use super::JoinStat;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// An input file and its SHA-256.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    /// Role.
+    pub role: String,
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 hex.
+    pub sha256: String,
+}
+
+/// Diagnostics of a load, kept apart from the domain data in [`crate::model::Study`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// Join statistics, one per joined input.
+    pub joins: Vec<JoinStat>,
+    /// Warnings, in the order the inputs were read.
+    pub warnings: Vec<String>,
+    /// Inputs with hashes.
+    pub inputs: Vec<InputFile>,
+    /// Features in the boundary file (before the study-area filter).
+    pub boundary_features: usize,
+    /// Registered patients read, and those living in the study area.
+    pub registrations: Option<(u64, u64)>,
+}
+
+impl LoadReport {
+    pub(crate) fn add_input(&mut self, role: &str, p: &Path) {
+        self.inputs.push(InputFile { role: role.into(), path: p.display().to_string(), sha256: String::new() });
+    }
+
+    /// Hash every input in parallel.
+    pub(crate) fn hash_inputs(&mut self) {
+        use rayon::prelude::*;
+        self.inputs.par_iter_mut().for_each(|i| i.sha256 = hash_file(Path::new(&i.path)));
+    }
+}
+
+/// SHA-256 of a file (hex), or "unreadable".
+pub fn hash_file(path: &Path) -> String {
+    match std::fs::read(path) {
+        Ok(b) => format!("{:x}", Sha256::digest(&b)),
+        Err(_) => "unreadable".into(),
+    }
+}
