@@ -91,3 +91,49 @@ fn footprint_without_candidates() {
     assert!(!o.status.success());
     assert!(err.contains("have no candidate site inside") && err.contains("what would work"), "{err}");
 }
+
+/// Pins a bug: `site --matrix` used to relabel straight-line km as minutes without reading the
+/// matrix. Costs now come from the matrix: a matrix of 2 × straight-line km gives twice the
+/// access figures and the same sites, and a matrix missing pairs the chosen sites need is refused.
+#[test]
+fn site_matrix_supplies_the_costs() {
+    let d = tempfile::tempdir().unwrap();
+    let s = demo_scen();
+    let p = footprints::Prepared::load(&root().join("data/demo/scenario.toml")).unwrap();
+    let mut csv = String::from("lsoa_code,practice_code,minutes\n");
+    for a in &p.study.areas {
+        for pr in &p.study.practices {
+            let km = (a.point.x - pr.xy.x).hypot(a.point.y - pr.xy.y) / 1000.0;
+            csv.push_str(&format!("{},{},{}\n", a.code, pr.code, 2.0 * km));
+        }
+    }
+    std::fs::write(d.path().join("tt.csv"), &csv).unwrap();
+    let site_json = |args: &[&str], out: &str| {
+        let mut a = vec!["site", "-s", &s, "--k", "5", "-o", out];
+        a.extend_from_slice(args);
+        let o = run_in(d.path(), &a);
+        assert!(o.status.success(), "{}", text(&o).1);
+        let j: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.path().join(out).join("site.json")).unwrap()).unwrap();
+        (j["access"].clone(), std::fs::read_to_string(d.path().join(out).join("sites.csv")).unwrap())
+    };
+    let (km, sites_km) = site_json(&[], "km");
+    let (min, sites_min) = site_json(&["--matrix", "tt.csv"], "min");
+    let mean_km = km["after_nearest_site_mean_km"].as_f64().unwrap();
+    let mean_min = min["after_nearest_site_mean_min"].as_f64().unwrap();
+    assert!((mean_min - 2.0 * mean_km).abs() < 1e-6 * mean_km, "{mean_min} vs 2 × {mean_km}");
+    let codes = |t: &str| t.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(codes(&sites_km), codes(&sites_min));
+    // Leave out every row of one LSOA: it cannot reach any site.
+    let gone = &p.study.areas[0].code;
+    let thin: String = csv.lines().filter(|l| !l.starts_with(gone.as_str())).map(|l| format!("{l}\n")).collect();
+    std::fs::write(d.path().join("thin.csv"), thin).unwrap();
+    let o = run_in(d.path(), &["site", "-s", &s, "--k", "5", "--matrix", "thin.csv", "-o", "thin"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).1.contains("cannot reach any chosen site") && text(&o).1.contains(gone.as_str()),
+        "{}",
+        text(&o).1
+    );
+    assert!(!d.path().join("thin/sites.csv").exists());
+}

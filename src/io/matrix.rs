@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::table::{parse_f64, Table};
-use crate::model::Study;
+use crate::io::CodeIndex;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -20,7 +20,7 @@ const COST: [&str; 5] = ["minutes", "cost", "time", "travel_time", "km"];
 
 impl TravelMatrix {
     /// Read a matrix CSV: LSOA code, site code, cost (columns found by common names).
-    pub fn read(study: &Study, path: &Path) -> Result<TravelMatrix> {
+    pub fn read(study: &impl CodeIndex, path: &Path) -> Result<TravelMatrix> {
         let t = Table::read(path)?;
         let find = |names: &[&str], what: &str| {
             names.iter().find_map(|n| t.find_col(n)).ok_or_else(|| {
@@ -32,7 +32,7 @@ impl TravelMatrix {
         let mut costs = HashMap::new();
         let mut unknown = 0;
         for (i, r) in t.rows.iter().enumerate() {
-            let Some(&k) = study.index.get(t.get(r, f)) else {
+            let Some(k) = study.index_of(t.get(r, f)) else {
                 unknown += 1;
                 continue;
             };

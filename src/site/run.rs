@@ -3,135 +3,40 @@
 
 use super::{solve, Objective, Problem, Solution};
 use crate::error::{Error, Result};
-use crate::io::crs;
-use crate::io::table::{parse_f64, Table};
 use crate::prepare::Prepared;
 use crate::score::FootprintSet;
-use geo::{Contains, Coord};
+use geo::Contains;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A candidate site.
-#[derive(Debug, Clone, Serialize)]
-pub struct Candidate {
-    /// Code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// BNG location.
-    #[serde(skip)]
-    pub xy: Coord,
-    /// Capacity (people), if given.
-    pub capacity: Option<f64>,
-    /// Must stay open.
-    pub must_open: bool,
-    /// Study LSOA containing it.
-    pub area: Option<usize>,
-}
+pub use crate::io::candidates::Candidate;
 
-/// Read candidates: "practices" (the scenario's), a CSV (code, name, easting/northing or lat/lon,
-/// optional capacity and must_open) or a GeoJSON of points.
+/// Read candidates: "practices" (the scenario's) or a file ([`crate::io::candidates`]), each
+/// located in its study LSOA.
 pub fn read_candidates(p: &Prepared, source: &str) -> Result<Vec<Candidate>> {
-    let mut out = Vec::new();
-    if source == "practices" {
-        if p.study.practices.is_empty() {
-            return Err(Error::scenario("--candidates practices needs a [practices] table in the scenario"));
-        }
-        for pr in &p.study.practices {
-            out.push(Candidate {
-                code: pr.code.clone(),
-                name: pr.name.clone(),
-                xy: pr.xy,
-                capacity: None,
-                must_open: false,
-                area: pr.area,
-            });
+    if source != "practices" {
+        let mut out = crate::io::candidates::read_candidates_file(Path::new(source))?;
+        for c in &mut out {
+            c.area = p.study.areas.iter().position(|a| a.geom.contains(&c.xy));
         }
         return Ok(out);
     }
-    let path = Path::new(source);
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if ext == "geojson" || ext == "json" {
-        let bytes = crate::io::table::read_bytes(path)?;
-        let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::at(
-                path,
-                format!("line {} column {}", e.line(), e.column()),
-                format!("not a GeoJSON FeatureCollection: {e}"),
-            )
-        })?;
-        for (i, f) in fc.features.iter().enumerate() {
-            let props = f.properties.clone().unwrap_or_default();
-            let get = |k: &str| props.get(k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
-            let Some(geojson::GeometryValue::Point { coordinates }) = f.geometry.as_ref().map(|g| g.value.clone())
-            else {
-                return Err(
-                    Error::at(path, format!("feature {}", i + 1), "is not a Point").hint("candidates must be points")
-                );
-            };
-            let (x, y) = (coordinates[0], coordinates[1]);
-            let xy = if crs::looks_lonlat(Coord { x, y }) { crs::wgs84_to_bng(x, y) } else { Some(Coord { x, y }) }
-                .ok_or_else(|| Error::at(path, format!("feature {}", i + 1), "coordinates cannot be reprojected"))?;
-            let code = get("code").or_else(|| get("id")).unwrap_or_else(|| format!("site{}", i + 1));
-            let name = get("name").unwrap_or_else(|| code.clone());
-            out.push(Candidate {
-                capacity: get("capacity").and_then(|c| parse_f64(&c)),
-                must_open: get("must_open").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes")),
-                area: None,
-                code,
-                name,
-                xy,
-            });
-        }
-    } else {
-        let t = Table::read(path)?;
-        let code =
-            t.find_col("code").or_else(|| t.find_col("site_code")).or_else(|| t.find_col("practice_code")).ok_or_else(
-                || Error::input(path, "no column \"code\"").hint(format!("columns found: {}", t.headers.join(", "))),
-            )?;
-        let name = t.find_col("name").or_else(|| t.find_col("site_name"));
-        let e = t.find_col("easting").zip(t.find_col("northing"));
-        let ll = t
-            .find_col("lat")
-            .or_else(|| t.find_col("latitude"))
-            .zip(t.find_col("lon").or_else(|| t.find_col("longitude")));
-        if e.is_none() && ll.is_none() {
-            return Err(
-                Error::input(path, "no coordinate columns").hint("give easting + northing (BNG) or lat + lon (WGS84)")
-            );
-        }
-        let cap = t.find_col("capacity");
-        let must = t.find_col("must_open");
-        for (i, r) in t.rows.iter().enumerate() {
-            let c = t.get(r, code).to_string();
-            let xy = match (e, ll) {
-                (Some((a, b)), _) => parse_f64(t.get(r, a)).zip(parse_f64(t.get(r, b))).map(|(x, y)| Coord { x, y }),
-                (None, Some((a, b))) => parse_f64(t.get(r, a))
-                    .zip(parse_f64(t.get(r, b)))
-                    .and_then(|(lat, lon)| crs::wgs84_to_bng(lon, lat)),
-                _ => None,
-            }
-            .ok_or_else(|| Error::at(path, t.line(i), format!("site {c} has no usable coordinates")))?;
-            out.push(Candidate {
-                name: name.map(|n| t.get(r, n).to_string()).unwrap_or_else(|| c.clone()),
-                capacity: cap.and_then(|k| parse_f64(t.get(r, k))),
-                must_open: must
-                    .is_some_and(|k| matches!(t.get(r, k).to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y")),
-                area: None,
-                code: c,
-                xy,
-            });
-        }
+    if p.study.practices.is_empty() {
+        return Err(Error::scenario("--candidates practices needs a [practices] table in the scenario"));
     }
-    // Locate in the study area.
-    for c in &mut out {
-        c.area = p.study.areas.iter().position(|a| a.geom.contains(&c.xy));
-    }
-    if out.is_empty() {
-        return Err(Error::input(path, "contains no candidate sites"));
-    }
-    Ok(out)
+    Ok(p.study
+        .practices
+        .iter()
+        .map(|pr| Candidate {
+            code: pr.code.clone(),
+            name: pr.name.clone(),
+            xy: pr.xy,
+            capacity: None,
+            must_open: false,
+            area: pr.area,
+        })
+        .collect())
 }
 
 /// Siting settings.
@@ -192,7 +97,6 @@ pub struct SiteResult {
     /// Warnings.
     pub warnings: Vec<String>,
 }
-
 /// Demand weights per LSOA.
 pub fn demand_weights(p: &Prepared, alpha: f64, core20_weight: f64) -> Vec<f64> {
     p.study
@@ -210,141 +114,209 @@ pub fn demand_weights(p: &Prepared, alpha: f64, core20_weight: f64) -> Vec<f64> 
         .collect()
 }
 
-/// Run siting across the study area (k sites) or per footprint (one hub each).
+/// Chosen sites (candidate index, footprint name or "") and each LSOA's (site, cost).
+struct Chosen {
+    sites: Vec<(usize, String)>,
+    assign: Vec<(usize, f64)>,
+    solutions: Vec<(String, Solution)>,
+}
+
+/// Site centres: one hub per footprint (with `fp`) or `cfg.k` across the study area. Costs are
+/// straight-line km × circuity, or the travel-time matrix where one is given (pairs missing from
+/// it are unreachable).
 pub fn run(p: &Prepared, cands: &[Candidate], fp: Option<&FootprintSet>, cfg: &SiteConfig) -> Result<SiteResult> {
-    let s = &p.study;
-    let mut warnings = Vec::new();
-    let outside: Vec<&Candidate> = cands.iter().filter(|c| c.area.is_none()).collect();
-    if !outside.is_empty() {
-        let list = outside.iter().take(6).map(|c| format!("{} {}", c.code, c.name)).collect::<Vec<_>>().join(", ");
-        if !cfg.allow_outside {
-            return Err(Error::scenario(format!(
-                "{} candidate site(s) lie outside the study area: {list}",
-                outside.len()
-            ))
-            .hint("remove them, or pass --allow-outside to let sites across the border serve the area"));
-        }
-        warnings.push(format!("{} candidate(s) outside the study area may be chosen: {list}", outside.len()));
-    }
+    let mut warnings = outside_candidates(cands, cfg)?;
     let w = demand_weights(p, cfg.alpha, cfg.core20_weight);
-    let km = |i: usize, c: &Candidate| {
-        (s.areas[i].point.x - c.xy.x).hypot(s.areas[i].point.y - c.xy.y) / 1000.0 * cfg.circuity
+    let s = &p.study;
+    let cost = |i: usize, c: &Candidate| match &cfg.matrix {
+        Some(m) => m.get(i, &c.code).unwrap_or(f64::INFINITY),
+        None => (s.areas[i].point.x - c.xy.x).hypot(s.areas[i].point.y - c.xy.y) / 1000.0 * cfg.circuity,
     };
-    let mut solutions = Vec::new();
-    let mut chosen: Vec<(usize, String)> = Vec::new(); // (candidate, footprint)
-    let mut assign: Vec<(usize, f64)> = vec![(usize::MAX, f64::INFINITY); s.areas.len()];
-    match fp {
-        None => {
-            let fixed: Vec<usize> = (0..cands.len()).filter(|&j| cands[j].must_open).collect();
-            if cfg.k > cands.len() {
-                return Err(Error::infeasible(
-                    format!("k = {} is larger than the {} candidate sites", cfg.k, cands.len()),
-                    format!("use --k {} or fewer, or add candidates", cands.len()),
-                ));
-            }
-            if cfg.k == 0 || fixed.len() > cfg.k {
-                return Err(Error::infeasible(
-                    format!("k = {} cannot hold the {} must-open sites", cfg.k, fixed.len()),
-                    format!("use --k {} or more", fixed.len().max(1)),
-                ));
-            }
-            let cost = |i: usize, j: usize| km(i, &cands[j]);
-            let pr = Problem { w: &w, m: cands.len(), cost: &cost, fixed: &fixed, radius: cfg.radius_km };
-            let sol = solve(&pr, cfg.k, cfg.objective, cfg.exact_limit);
-            for (i, a) in pr.assign(&sol.open).into_iter().enumerate() {
-                assign[i] = a;
-            }
-            chosen.extend(sol.open.iter().map(|&j| (j, String::new())));
-            solutions.push(("study area".to_string(), sol));
-        }
-        Some(fp) => {
-            let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for (i, f) in fp.footprint.iter().enumerate() {
-                members.entry(f).or_default().push(i);
-            }
-            let mut empty = Vec::new();
-            for (f, m) in &members {
-                let local: Vec<usize> =
-                    (0..cands.len()).filter(|&j| cands[j].area.is_some_and(|a| fp.footprint[a] == *f)).collect();
-                if local.is_empty() {
-                    empty.push(f.to_string());
-                    continue;
-                }
-                let wl: Vec<f64> = m.iter().map(|&i| w[i]).collect();
-                let cost = |i: usize, j: usize| km(m[i], &cands[local[j]]);
-                let fixed: Vec<usize> = (0..local.len()).filter(|&j| cands[local[j]].must_open).collect();
-                let kk = fixed.len().max(1);
-                let pr = Problem { w: &wl, m: local.len(), cost: &cost, fixed: &fixed, radius: cfg.radius_km };
-                let sol = solve(&pr, kk, cfg.objective, cfg.exact_limit);
-                for (li, a) in pr.assign(&sol.open).into_iter().enumerate() {
-                    assign[m[li]] = (local[a.0], a.1);
-                }
-                chosen.extend(sol.open.iter().map(|&j| (local[j], f.to_string())));
-                solutions.push((f.to_string(), Solution { open: sol.open.iter().map(|&j| local[j]).collect(), ..sol }));
-            }
-            if !empty.is_empty() {
-                return Err(Error::infeasible(
-                    format!("{} footprint(s) have no candidate site inside: {}", empty.len(), empty.join(", ")),
-                    "add candidate sites in those footprints (e.g. community buildings), or site k centres across the whole area without --footprints",
-                ));
-            }
-        }
+    let chosen = match fp {
+        None => solve_area(cands, cfg, &w, &cost)?,
+        Some(fp) => solve_per_footprint(cands, cfg, fp, &w, &cost)?,
+    };
+    unreachable_check(p, &chosen)?;
+    let sites = site_rows(p, cands, &chosen, &w, &mut warnings);
+    let access = access_figures(p, cfg, &chosen.assign);
+    let assignment = s
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.code.clone(), cands[chosen.assign[i].0].code.clone(), chosen.assign[i].1))
+        .collect();
+    Ok(SiteResult { sites, solutions: chosen.solutions, assignment, access, warnings })
+}
+
+/// Candidates outside the study area: an error unless allowed, then a warning.
+fn outside_candidates(cands: &[Candidate], cfg: &SiteConfig) -> Result<Vec<String>> {
+    let outside: Vec<&Candidate> = cands.iter().filter(|c| c.area.is_none()).collect();
+    if outside.is_empty() {
+        return Ok(Vec::new());
     }
-    // Rows.
+    let list = outside.iter().take(6).map(|c| format!("{} {}", c.code, c.name)).collect::<Vec<_>>().join(", ");
+    if !cfg.allow_outside {
+        return Err(Error::scenario(format!("{} candidate site(s) lie outside the study area: {list}", outside.len()))
+            .hint("remove them, or pass --allow-outside to let sites across the border serve the area"));
+    }
+    Ok(vec![format!("{} candidate(s) outside the study area may be chosen: {list}", outside.len())])
+}
+
+/// `cfg.k` sites across the whole study area.
+fn solve_area(
+    cands: &[Candidate],
+    cfg: &SiteConfig,
+    w: &[f64],
+    cost: &(dyn Fn(usize, &Candidate) -> f64 + Sync),
+) -> Result<Chosen> {
+    let fixed: Vec<usize> = (0..cands.len()).filter(|&j| cands[j].must_open).collect();
+    if cfg.k > cands.len() {
+        return Err(Error::infeasible(
+            format!("k = {} is larger than the {} candidate sites", cfg.k, cands.len()),
+            format!("use --k {} or fewer, or add candidates", cands.len()),
+        ));
+    }
+    if cfg.k == 0 || fixed.len() > cfg.k {
+        return Err(Error::infeasible(
+            format!("k = {} cannot hold the {} must-open sites", cfg.k, fixed.len()),
+            format!("use --k {} or more", fixed.len().max(1)),
+        ));
+    }
+    let c = |i: usize, j: usize| cost(i, &cands[j]);
+    let pr = Problem { w, m: cands.len(), cost: &c, fixed: &fixed, radius: cfg.radius_km };
+    let sol = solve(&pr, cfg.k, cfg.objective, cfg.exact_limit);
+    let assign = pr.assign(&sol.open);
+    let sites = sol.open.iter().map(|&j| (j, String::new())).collect();
+    Ok(Chosen { sites, assign, solutions: vec![("study area".to_string(), sol)] })
+}
+
+/// One hub per footprint, chosen among the candidates inside it.
+fn solve_per_footprint(
+    cands: &[Candidate],
+    cfg: &SiteConfig,
+    fp: &FootprintSet,
+    w: &[f64],
+    cost: &(dyn Fn(usize, &Candidate) -> f64 + Sync),
+) -> Result<Chosen> {
+    let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, f) in fp.footprint.iter().enumerate() {
+        members.entry(f).or_default().push(i);
+    }
+    let mut out =
+        Chosen { sites: Vec::new(), assign: vec![(usize::MAX, f64::INFINITY); w.len()], solutions: Vec::new() };
+    let mut empty = Vec::new();
+    for (f, m) in &members {
+        let local: Vec<usize> =
+            (0..cands.len()).filter(|&j| cands[j].area.is_some_and(|a| fp.footprint[a] == *f)).collect();
+        if local.is_empty() {
+            empty.push(f.to_string());
+            continue;
+        }
+        let wl: Vec<f64> = m.iter().map(|&i| w[i]).collect();
+        let c = |i: usize, j: usize| cost(m[i], &cands[local[j]]);
+        let fixed: Vec<usize> = (0..local.len()).filter(|&j| cands[local[j]].must_open).collect();
+        let pr = Problem { w: &wl, m: local.len(), cost: &c, fixed: &fixed, radius: cfg.radius_km };
+        let sol = solve(&pr, fixed.len().max(1), cfg.objective, cfg.exact_limit);
+        for (li, a) in pr.assign(&sol.open).into_iter().enumerate() {
+            out.assign[m[li]] = (local[a.0], a.1);
+        }
+        out.sites.extend(sol.open.iter().map(|&j| (local[j], f.to_string())));
+        out.solutions.push((f.to_string(), Solution { open: sol.open.iter().map(|&j| local[j]).collect(), ..sol }));
+    }
+    if !empty.is_empty() {
+        return Err(Error::infeasible(
+            format!("{} footprint(s) have no candidate site inside: {}", empty.len(), empty.join(", ")),
+            "add candidate sites in those footprints (e.g. community buildings), or site k centres across the whole area without --footprints",
+        ));
+    }
+    Ok(out)
+}
+
+/// Every LSOA must reach a chosen site (a travel-time matrix may leave pairs out).
+fn unreachable_check(p: &Prepared, chosen: &Chosen) -> Result<()> {
+    let bad: Vec<&str> = chosen
+        .assign
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.0 == usize::MAX || !a.1.is_finite())
+        .map(|(i, _)| p.study.areas[i].code.as_str())
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(Error::infeasible(
+        format!(
+            "{} LSOA(s) cannot reach any chosen site (no travel-time row to it), e.g. {}",
+            bad.len(),
+            bad.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ),
+        "give the travel-time matrix a row for every LSOA and candidate site, or site without --matrix",
+    ))
+}
+
+/// What each chosen site serves; a warning where that is above its capacity.
+fn site_rows(
+    p: &Prepared,
+    cands: &[Candidate],
+    chosen: &Chosen,
+    w: &[f64],
+    warnings: &mut Vec<String>,
+) -> Vec<SiteRow> {
+    let s = &p.study;
+    let assign = &chosen.assign;
     let mut sites = Vec::new();
-    for (j, f) in &chosen {
+    for (j, f) in &chosen.sites {
         let idx: Vec<usize> = (0..s.areas.len()).filter(|&i| assign[i].0 == *j).collect();
-        let pop: f64 = idx.iter().map(|&i| s.areas[i].pop as f64).sum();
+        let pop_of = |i: usize| s.areas[i].pop as f64;
+        let pop: f64 = idx.iter().map(|&i| pop_of(i)).sum();
         let c20: f64 = idx
             .iter()
             .filter(|&&i| s.areas[i].imd.as_ref().is_some_and(|m| m.core20()))
-            .map(|&i| s.areas[i].pop as f64)
+            .map(|&i| pop_of(i))
             .sum::<f64>()
             + 0.0;
         let wk: f64 = idx.iter().map(|&i| w[i] * assign[i].1).sum();
-        let mk =
-            if pop > 0.0 { idx.iter().map(|&i| s.areas[i].pop as f64 * assign[i].1).sum::<f64>() / pop } else { 0.0 };
-        if let Some(cap) = cands[*j].capacity {
-            if pop > cap {
-                warnings.push(format!("site {} serves {pop:.0} people, above its capacity {cap:.0}", cands[*j].code));
-            }
+        let mk = if pop > 0.0 { idx.iter().map(|&i| pop_of(i) * assign[i].1).sum::<f64>() / pop } else { 0.0 };
+        let c = &cands[*j];
+        if let Some(cap) = c.capacity.filter(|cap| pop > *cap) {
+            warnings.push(format!("site {} serves {pop:.0} people, above its capacity {cap:.0}", c.code));
         }
         sites.push(SiteRow {
-            code: cands[*j].code.clone(),
-            name: cands[*j].name.clone(),
+            code: c.code.clone(),
+            name: c.name.clone(),
             footprint: f.clone(),
             population: pop,
             core20_population: c20,
             weighted_km: wk,
             mean_km: mk,
-            capacity: cands[*j].capacity,
+            capacity: c.capacity,
         });
     }
-    // Access before / after.
+    sites
+}
+
+/// Access before (nearest existing practice, km) and after (nearest chosen site, in the cost unit).
+fn access_figures(p: &Prepared, cfg: &SiteConfig, assign: &[(usize, f64)]) -> BTreeMap<String, f64> {
+    use crate::score::metrics::{weighted_mean, weighted_quantile};
+    let s = &p.study;
     let pops: Vec<f64> = s.areas.iter().map(|a| a.pop as f64).collect();
     let mut access = BTreeMap::new();
     if !s.practices.is_empty() {
         let before: Vec<(f64, f64)> =
             s.nearest_practice_km().into_iter().zip(&pops).map(|(d, p)| (d * cfg.circuity, *p)).collect();
-        access.insert("before_nearest_practice_mean_km".into(), crate::score::metrics::weighted_mean(&before));
-        access.insert("before_nearest_practice_p90_km".into(), crate::score::metrics::weighted_quantile(&before, 0.9));
+        access.insert("before_nearest_practice_mean_km".into(), weighted_mean(&before));
+        access.insert("before_nearest_practice_p90_km".into(), weighted_quantile(&before, 0.9));
     }
     let unit = if cfg.matrix.is_some() { "min" } else { "km" };
     let after: Vec<(f64, f64)> = (0..s.areas.len()).map(|i| (assign[i].1, pops[i])).collect();
-    access.insert(format!("after_nearest_site_mean_{unit}"), crate::score::metrics::weighted_mean(&after));
-    access.insert(format!("after_nearest_site_p90_{unit}"), crate::score::metrics::weighted_quantile(&after, 0.9));
+    access.insert(format!("after_nearest_site_mean_{unit}"), weighted_mean(&after));
+    access.insert(format!("after_nearest_site_p90_{unit}"), weighted_quantile(&after, 0.9));
     let core: Vec<(f64, f64)> = (0..s.areas.len())
         .filter(|&i| s.areas[i].imd.as_ref().is_some_and(|m| m.core20()))
         .map(|i| (assign[i].1, pops[i]))
         .collect();
     if !core.is_empty() {
-        access.insert(format!("after_core20_mean_{unit}"), crate::score::metrics::weighted_mean(&core));
+        access.insert(format!("after_core20_mean_{unit}"), weighted_mean(&core));
     }
-    let assignment = s
-        .areas
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.code.clone(), cands[assign[i].0].code.clone(), assign[i].1))
-        .collect();
-    Ok(SiteResult { sites, solutions, assignment, access, warnings })
+    access
 }

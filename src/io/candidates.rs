@@ -1,0 +1,111 @@
+//! Candidate sites for siting: a CSV (code, name, easting/northing or lat/lon, optional capacity
+//! and must_open) or a GeoJSON of points (WGS84 or BNG).
+
+use super::crs;
+use super::table::{parse_f64, read_bytes, Table};
+use crate::error::{Error, Result};
+use geo::Coord;
+use serde::Serialize;
+use std::path::Path;
+
+/// A candidate site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// BNG location.
+    #[serde(skip)]
+    pub xy: Coord,
+    /// Capacity (people), if given.
+    pub capacity: Option<f64>,
+    /// Must stay open.
+    pub must_open: bool,
+    /// Study LSOA containing it (set by the caller).
+    pub area: Option<usize>,
+}
+
+/// Read a candidates file (`.geojson`/`.json` points, otherwise CSV); at least one site.
+pub fn read_candidates_file(path: &Path) -> Result<Vec<Candidate>> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let out = if ext == "geojson" || ext == "json" { read_geojson(path)? } else { read_csv(path)? };
+    if out.is_empty() {
+        return Err(Error::input(path, "contains no candidate sites"));
+    }
+    Ok(out)
+}
+
+fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
+    let bytes = read_bytes(path)?;
+    let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::at(
+            path,
+            format!("line {} column {}", e.line(), e.column()),
+            format!("not a GeoJSON FeatureCollection: {e}"),
+        )
+    })?;
+    let mut out = Vec::new();
+    for (i, f) in fc.features.iter().enumerate() {
+        let props = f.properties.clone().unwrap_or_default();
+        let get = |k: &str| props.get(k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+        let Some(geojson::GeometryValue::Point { coordinates }) = f.geometry.as_ref().map(|g| g.value.clone()) else {
+            return Err(
+                Error::at(path, format!("feature {}", i + 1), "is not a Point").hint("candidates must be points")
+            );
+        };
+        let (x, y) = (coordinates[0], coordinates[1]);
+        let xy = if crs::looks_lonlat(Coord { x, y }) { crs::wgs84_to_bng(x, y) } else { Some(Coord { x, y }) }
+            .ok_or_else(|| Error::at(path, format!("feature {}", i + 1), "coordinates cannot be reprojected"))?;
+        let code = get("code").or_else(|| get("id")).unwrap_or_else(|| format!("site{}", i + 1));
+        let name = get("name").unwrap_or_else(|| code.clone());
+        out.push(Candidate {
+            capacity: get("capacity").and_then(|c| parse_f64(&c)),
+            must_open: get("must_open").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes")),
+            area: None,
+            code,
+            name,
+            xy,
+        });
+    }
+    Ok(out)
+}
+
+fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
+    let t = Table::read(path)?;
+    let code =
+        t.find_col("code").or_else(|| t.find_col("site_code")).or_else(|| t.find_col("practice_code")).ok_or_else(
+            || Error::input(path, "no column \"code\"").hint(format!("columns found: {}", t.headers.join(", "))),
+        )?;
+    let name = t.find_col("name").or_else(|| t.find_col("site_name"));
+    let e = t.find_col("easting").zip(t.find_col("northing"));
+    let ll =
+        t.find_col("lat").or_else(|| t.find_col("latitude")).zip(t.find_col("lon").or_else(|| t.find_col("longitude")));
+    if e.is_none() && ll.is_none() {
+        return Err(
+            Error::input(path, "no coordinate columns").hint("give easting + northing (BNG) or lat + lon (WGS84)")
+        );
+    }
+    let (cap, must) = (t.find_col("capacity"), t.find_col("must_open"));
+    let mut out = Vec::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let c = t.get(r, code).to_string();
+        let pair = |(a, b): (usize, usize)| parse_f64(t.get(r, a)).zip(parse_f64(t.get(r, b)));
+        let xy = match (e, ll) {
+            (Some(cols), _) => pair(cols).map(|(x, y)| Coord { x, y }),
+            (None, Some(cols)) => pair(cols).and_then(|(lat, lon)| crs::wgs84_to_bng(lon, lat)),
+            _ => None,
+        }
+        .ok_or_else(|| Error::at(path, t.line(i), format!("site {c} has no usable coordinates")))?;
+        out.push(Candidate {
+            name: name.map(|n| t.get(r, n).to_string()).unwrap_or_else(|| c.clone()),
+            capacity: cap.and_then(|k| parse_f64(t.get(r, k))),
+            must_open: must
+                .is_some_and(|k| matches!(t.get(r, k).to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y")),
+            area: None,
+            code: c,
+            xy,
+        });
+    }
+    Ok(out)
+}
