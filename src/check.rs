@@ -130,6 +130,15 @@ impl CheckReport {
     /// Human-readable text.
     pub fn to_text(&self) -> String {
         let mut o = String::new();
+        self.text_area(&mut o);
+        self.text_joins(&mut o);
+        self.text_inputs(&mut o);
+        self.text_adjacency(&mut o);
+        self.text_lgr_and_warnings(&mut o);
+        o
+    }
+
+    fn text_area(&self, o: &mut String) {
         let _ = writeln!(o, "footprints {} — check of scenario \"{}\"", self.version, self.scenario);
         let _ = writeln!(
             o,
@@ -149,6 +158,9 @@ impl CheckReport {
                 fmt_int(l.population)
             );
         }
+    }
+
+    fn text_joins(&self, o: &mut String) {
         let _ = writeln!(
             o,
             "\nJoins (study-area LSOAs matched / missing; rows outside the area; codes unknown to the boundaries):"
@@ -166,6 +178,9 @@ impl CheckReport {
                 let _ = writeln!(o, "      unknown e.g. {}", j.unknown_examples.join(", "));
             }
         }
+    }
+
+    fn text_inputs(&self, o: &mut String) {
         if self.imd_matched > 0 {
             let d: Vec<String> = self.imd_deciles.iter().enumerate().map(|(i, n)| format!("{}:{}", i + 1, n)).collect();
             let _ = writeln!(
@@ -177,17 +192,15 @@ impl CheckReport {
             );
         }
         if self.practices > 0 {
+            let unalloc = if self.unallocated_practices.is_empty() {
+                "none".to_string()
+            } else {
+                self.unallocated_practices.join(", ")
+            };
             let _ = writeln!(
                 o,
-                "\nPractices: {} ({} inside the study area) in {} PCNs; not in a PCN: {}",
-                self.practices,
-                self.practices_inside,
-                self.practice_pcns,
-                if self.unallocated_practices.is_empty() {
-                    "none".to_string()
-                } else {
-                    self.unallocated_practices.join(", ")
-                }
+                "\nPractices: {} ({} inside the study area) in {} PCNs; not in a PCN: {unalloc}",
+                self.practices, self.practices_inside, self.practice_pcns
             );
         }
         if let Some((t, i)) = self.registrations {
@@ -206,6 +219,9 @@ impl CheckReport {
                 let _ = writeln!(o);
             }
         }
+    }
+
+    fn text_adjacency(&self, o: &mut String) {
         let _ = writeln!(
             o,
             "\nAdjacency: {} edges; {} component(s) {:?}",
@@ -222,6 +238,9 @@ impl CheckReport {
         for (a, b, d) in self.bridges.iter().take(20) {
             let _ = writeln!(o, "  joined {a} – {b} across {d} m");
         }
+    }
+
+    fn text_lgr_and_warnings(&self, o: &mut String) {
         for l in &self.lgr {
             let status = if l.exact() {
                 "complete".to_string()
@@ -238,7 +257,6 @@ impl CheckReport {
                 let _ = writeln!(o, "  - {w}");
             }
         }
-        o
     }
 }
 

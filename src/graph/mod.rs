@@ -107,6 +107,52 @@ pub fn overlap_len(s: (Coord, Coord), t: (Coord, Coord), tol: f64) -> f64 {
     }
 }
 
+/// Connected components of the subgraph induced by `nodes` in a graph of `n` nodes whose
+/// neighbours are given by `neighbours`: the one breadth-first search behind the LSOA graph, the
+/// build's atom graph and the scores' Core20 clusters. Components come in the order of their
+/// first node in `nodes`, members in breadth-first order.
+///
+/// # Examples
+///
+/// ```
+/// use footprints::graph::components_by;
+/// // A path 0 – 1 – 2 and an isolated 3; only nodes 0, 2 and 3 are kept, so nothing joins them.
+/// let nb = |v: usize| -> Vec<usize> { match v { 0 => vec![1], 1 => vec![0, 2], 2 => vec![1], _ => vec![] } };
+/// assert_eq!(components_by(4, &[0, 1, 2, 3], nb), vec![vec![0, 1, 2], vec![3]]);
+/// assert_eq!(components_by(4, &[0, 2, 3], nb), vec![vec![0], vec![2], vec![3]]);
+/// ```
+pub fn components_by<I: IntoIterator<Item = usize>>(
+    n: usize,
+    nodes: &[usize],
+    neighbours: impl Fn(usize) -> I,
+) -> Vec<Vec<usize>> {
+    let mut inset = vec![false; n];
+    for &v in nodes {
+        inset[v] = true;
+    }
+    let mut seen = vec![false; n];
+    let mut out = Vec::new();
+    for &s in nodes {
+        if seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        let mut comp = vec![s];
+        let mut i = 0;
+        while i < comp.len() {
+            for w in neighbours(comp[i]) {
+                if inset[w] && !seen[w] {
+                    seen[w] = true;
+                    comp.push(w);
+                }
+            }
+            i += 1;
+        }
+        out.push(comp);
+    }
+    out
+}
+
 impl Graph {
     /// Build the graph of polygons sharing at least `min_shared_m` of boundary (within `tolerance_m`).
     pub fn build(geoms: &[&MultiPolygon], params: AdjacencyParams) -> Graph {
@@ -191,30 +237,12 @@ impl Graph {
         g
     }
 
-    /// Connected components, largest first (ties by lowest member).
+    /// Connected components, largest first (ties by lowest member), each sorted.
     pub fn components(&self) -> Vec<Vec<usize>> {
-        let mut comp = vec![usize::MAX; self.n];
-        let mut out = Vec::new();
-        for s in 0..self.n {
-            if comp[s] != usize::MAX {
-                continue;
-            }
-            let id = out.len();
-            let mut members = vec![s];
-            comp[s] = id;
-            let mut i = 0;
-            while i < members.len() {
-                let v = members[i];
-                for &w in &self.neighbors[v] {
-                    if comp[w] == usize::MAX {
-                        comp[w] = id;
-                        members.push(w);
-                    }
-                }
-                i += 1;
-            }
-            members.sort();
-            out.push(members);
+        let all: Vec<usize> = (0..self.n).collect();
+        let mut out = components_by(self.n, &all, |v| self.neighbors[v].iter().copied());
+        for c in &mut out {
+            c.sort_unstable();
         }
         out.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
         out
@@ -275,27 +303,10 @@ impl Graph {
         self.neighbors[v].len()
     }
 
-    /// Connected components of the subgraph induced by `nodes`, largest first (ties by first member).
+    /// Connected components of the subgraph induced by `nodes`, largest first (ties in the order
+    /// found); members in breadth-first order.
     pub fn components_of(&self, nodes: &[usize]) -> Vec<Vec<usize>> {
-        let set: std::collections::HashSet<usize> = nodes.iter().copied().collect();
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for &s in nodes {
-            if !seen.insert(s) {
-                continue;
-            }
-            let mut comp = vec![s];
-            let mut i = 0;
-            while i < comp.len() {
-                for &w in &self.neighbors[comp[i]] {
-                    if set.contains(&w) && seen.insert(w) {
-                        comp.push(w);
-                    }
-                }
-                i += 1;
-            }
-            out.push(comp);
-        }
+        let mut out = components_by(self.n, nodes, |v| self.neighbors[v].iter().copied());
         out.sort_by_key(|c| std::cmp::Reverse(c.len()));
         out
     }
