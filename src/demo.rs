@@ -100,23 +100,56 @@ struct Cell {
     place: String,
 }
 
+/// A practice: the cell it sits in and its district.
+struct DemoPractice {
+    cell: usize,
+    district: usize,
+}
+
 /// Generate the demo region into `out` (created if needed). Returns the number of LSOAs.
 pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let outline = county_outline();
     let places = places();
-    // 1. Sites: clustered around places, plus rural scatter; at least 300 m apart.
+    let sites = place_sites(&mut rng, &outline, &places);
+    let mut cells = voronoi_cells(&sites, &outline);
+    assign_districts(&mut cells, &places);
+    let geoms: Vec<&MultiPolygon> = cells.iter().map(|c| &c.geom).collect();
+    let graph = Graph::build(&geoms, AdjacencyParams { tolerance_m: 1.0, min_shared_m: 10.0 });
+    make_groups_contiguous(&graph, &mut cells);
+    population_and_deprivation(&mut cells, &places, &mut rng);
+    let ward_names = wards(&mut cells, &graph, &mut rng);
+    let names = lsoa_names(&cells);
+    let codes: Vec<String> = (0..cells.len()).map(|i| format!("E01{:06}", 900_001 + i)).collect();
+    let practices = place_practices(&cells, &mut rng);
+    let (list, reg_rows) = registrations(&cells, &practices, &codes);
+    let (pcn_of, pcn_names) = pcns(&cells, &practices, &list);
+    std::fs::create_dir_all(out).map_err(|e| crate::Error::output(out, e.to_string()))?;
+    write_areas(out, &cells, &codes, &names, &ward_names)?;
+    let prac = PracticeTables { practices: &practices, list: &list, pcn_of: &pcn_of, pcn_names: &pcn_names };
+    write_practices(out, &cells, &ward_names, &prac, &reg_rows)?;
+    write_lgr(out, &cells, &codes, &graph, &places)?;
+    atomic_write(&out.join("scenario.toml"), SCENARIO.as_bytes())?;
+    Ok(cells.len())
+}
+
+fn lad_code(d: usize) -> String {
+    format!("E07900{:03}", d + 1)
+}
+
+/// 1. Sites: clustered around places, plus rural scatter; at least 300 m apart.
+fn place_sites(rng: &mut ChaCha8Rng, outline: &Polygon, places: &[Place]) -> Vec<Coord> {
     let mut sites: Vec<Coord> = Vec::new();
     let ok = |sites: &Vec<Coord>, c: Coord, min: f64| {
         use geo::Contains;
         outline.contains(&c) && sites.iter().all(|s| dist(*s, c) >= min)
     };
-    for p in &places {
+    for p in places {
         let mut placed = 0;
         let mut tries = 0;
         while placed < p.sites && tries < 100_000 {
             tries += 1;
-            let c = Coord { x: p.at.x + normal(&mut rng) * p.sigma, y: p.at.y + normal(&mut rng) * p.sigma * 0.85 };
+            let c = Coord { x: p.at.x + normal(rng) * p.sigma, y: p.at.y + normal(rng) * p.sigma * 0.85 };
             if ok(&sites, c, 280.0) {
                 sites.push(c);
                 placed += 1;
@@ -134,10 +167,15 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             rural += 1;
         }
     }
-    // 2. Voronoi cells clipped to the county; each piece belongs to the site nearest its interior point.
+    sites
+}
+
+/// Step 2, Voronoi cells clipped to the county; each piece belongs to the site nearest its
+/// interior point; sorted west→east, north→south in bands so codes read like a map.
+fn voronoi_cells(sites: &[Coord], outline: &Polygon) -> Vec<Cell> {
     let mp = geo::MultiPoint::from(sites.iter().map(|c| geo::Point(*c)).collect::<Vec<_>>());
     let cells = mp
-        .voronoi_cells_with_params(VoronoiParams::new().clip(VoronoiClip::Polygon(&outline)))
+        .voronoi_cells_with_params(VoronoiParams::new().clip(VoronoiClip::Polygon(outline)))
         .expect("sites are not collinear");
     let mut pieces: BTreeMap<usize, Vec<Polygon>> = BTreeMap::new();
     for poly in cells {
@@ -160,21 +198,22 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         })
         .filter(|c| !c.geom.0.is_empty())
         .collect();
-    // Sort west→east, north→south in bands so codes read like a map.
     cells.sort_by(|a, b| {
         ((-(a.site.y / 4000.0).floor()) as i64, a.site.x as i64)
             .cmp(&((-(b.site.y / 4000.0).floor()) as i64, b.site.x as i64))
     });
+    cells
+}
 
-    // 3. Districts: the city within 6.5 km of its centre, the rest by nearest town.
-    for c in &mut cells {
+/// 3. Districts: the city within 6.5 km of its centre, the rest by nearest town; places by distance.
+fn assign_districts(cells: &mut [Cell], places: &[Place]) {
+    let nearest = |c: &Cell, r: std::ops::Range<usize>| {
+        r.min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at))).unwrap()
+    };
+    for c in cells {
         let city = dist(c.site, places[0].at) < 6_500.0;
-        c.district = if city {
-            0
-        } else {
-            (1..5).min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at))).unwrap()
-        };
-        let near = (0..5).min_by(|&a, &b| dist(c.site, places[a].at).total_cmp(&dist(c.site, places[b].at))).unwrap();
+        c.district = if city { 0 } else { nearest(c, 1..5) };
+        let near = nearest(c, 0..5);
         let d = dist(c.site, places[near].at);
         c.place = if d < 3.5 * places[near].sigma {
             places[near].name.to_string()
@@ -182,21 +221,21 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             format!("Rural {}", DISTRICTS[c.district])
         };
     }
-    let geoms: Vec<&MultiPolygon> = cells.iter().map(|c| &c.geom).collect();
-    let graph = Graph::build(&geoms, AdjacencyParams { tolerance_m: 1.0, min_shared_m: 10.0 });
-    make_groups_contiguous(&graph, &mut cells);
+}
 
-    // 4. Population and deprivation (hot spots east of the city centre and in Eastwick; rural access deprivation).
+/// Step 4, population and deprivation (hot spots east of the city centre and in Eastwick; rural
+/// access deprivation).
+fn population_and_deprivation(cells: &mut [Cell], places: &[Place], rng: &mut ChaCha8Rng) {
     let hot = [
         (Coord { x: places[0].at.x + 1_800.0, y: places[0].at.y - 600.0 }, 1_500.0, 42.0),
         (Coord { x: places[2].at.x - 400.0, y: places[2].at.y + 300.0 }, 900.0, 30.0),
         (Coord { x: places[1].at.x + 600.0, y: places[1].at.y - 400.0 }, 700.0, 18.0),
     ];
-    for c in &mut cells {
+    for c in cells {
         let urban = c.place.starts_with("Rural") as u8 == 0;
         let base = if urban { 1_650.0 } else { 1_450.0 };
-        c.pop = (base + normal(&mut rng) * 320.0).round().clamp(1_000.0, 3_000.0) as u64;
-        let mut s = 4.5 + normal(&mut rng).abs() * 4.5;
+        c.pop = (base + normal(rng) * 320.0).round().clamp(1_000.0, 3_000.0) as u64;
+        let mut s = 4.5 + normal(rng).abs() * 4.5;
         for (h, r, amp) in hot {
             s += amp * (-(dist(c.site, h) / r).powi(2) / 2.0).exp();
         }
@@ -205,29 +244,31 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         }
         c.score = (s * 1000.0).round() / 1000.0;
     }
+}
 
-    // 5. Wards: ~4 cells each, by k-means on sites within each district.
+/// 5. Wards: ~4 cells each, by k-means on sites within each district; returns their names.
+fn wards(cells: &mut [Cell], graph: &Graph, rng: &mut ChaCha8Rng) -> Vec<String> {
     let mut ward_count = 0;
     for d in 0..5 {
         let members: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].district == d).collect();
         let k = (members.len() / 4).max(1);
         let pts: Vec<Coord> = members.iter().map(|&i| cells[i].site).collect();
-        let lab = kmeans(&pts, &vec![1.0; pts.len()], k, &mut rng);
+        let lab = kmeans(&pts, &vec![1.0; pts.len()], k, rng);
         for (j, &i) in members.iter().enumerate() {
             cells[i].ward = ward_count + lab[j];
         }
         ward_count += k;
     }
-    make_groups_contiguous_wards(&graph, &mut cells);
-    let ward_names: Vec<String> =
-        (0..ward_count).map(|w| format!("{}{}", SYL_A[(w * 7 + 3) % 16], SYL_B[(w * 5 + w / 16) % 12])).collect();
+    make_groups_contiguous_wards(graph, cells);
+    (0..ward_count).map(|w| format!("{}{}", SYL_A[(w * 7 + 3) % 16], SYL_B[(w * 5 + w / 16) % 12])).collect()
+}
 
-    // 6. Codes and names.
-    let lad_code = |d: usize| format!("E07900{:03}", d + 1);
+/// 6. LSOA names: district, MSOA number per ward, letter.
+fn lsoa_names(cells: &[Cell]) -> Vec<String> {
     let mut msoa_seq: BTreeMap<(usize, usize), (usize, usize)> = BTreeMap::new(); // (district, ward) -> (msoa no, next letter)
     let mut per_district = [0usize; 5];
     let mut names = Vec::new();
-    for c in &cells {
+    for c in cells {
         let e = msoa_seq.entry((c.district, c.ward)).or_insert_with(|| {
             per_district[c.district] += 1;
             (per_district[c.district], 0)
@@ -236,12 +277,14 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         e.1 += 1;
         names.push(format!("{} {:03}{}", DISTRICTS[c.district], e.0, letter));
     }
-    let codes: Vec<String> = (0..cells.len()).map(|i| format!("E01{:06}", 900_001 + i)).collect();
+    names
+}
 
-    // 7. Practices (~50) by population-weighted k-means, placed at the nearest site; PCNs by k-means per district.
+/// 7. Practices (~50) by population-weighted k-means, placed at the nearest site.
+fn place_practices(cells: &[Cell], rng: &mut ChaCha8Rng) -> Vec<DemoPractice> {
     let pts: Vec<Coord> = cells.iter().map(|c| c.site).collect();
     let w: Vec<f64> = cells.iter().map(|c| c.pop as f64).collect();
-    let lab = kmeans(&pts, &w, 50, &mut rng);
+    let lab = kmeans(&pts, &w, 50, rng);
     let mut practices: Vec<(usize, usize)> = Vec::new(); // (cell index, district)
     for k in 0..50 {
         let members: Vec<usize> = (0..cells.len()).filter(|&i| lab[i] == k).collect();
@@ -249,23 +292,26 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             continue;
         }
         let tw: f64 = members.iter().map(|&i| w[i]).sum();
-        let cx = members.iter().map(|&i| pts[i].x * w[i]).sum::<f64>() / tw;
-        let cy = members.iter().map(|&i| pts[i].y * w[i]).sum::<f64>() / tw;
-        let best = *members
-            .iter()
-            .min_by(|&&a, &&b| dist(pts[a], Coord { x: cx, y: cy }).total_cmp(&dist(pts[b], Coord { x: cx, y: cy })))
-            .unwrap();
+        let c = Coord {
+            x: members.iter().map(|&i| pts[i].x * w[i]).sum::<f64>() / tw,
+            y: members.iter().map(|&i| pts[i].y * w[i]).sum::<f64>() / tw,
+        };
+        let best = *members.iter().min_by(|&&a, &&b| dist(pts[a], c).total_cmp(&dist(pts[b], c))).unwrap();
         practices.push((best, cells[best].district));
     }
     practices.sort();
-    // 8. Registrations: 110% of residents (list inflation), 76/16/8% to the three nearest practices.
+    practices.into_iter().map(|(cell, district)| DemoPractice { cell, district }).collect()
+}
+
+/// Step 8, registrations: 110% of residents (list inflation), 76/16/8% to the three nearest
+/// practices. Returns list sizes and the registration rows.
+fn registrations(cells: &[Cell], practices: &[DemoPractice], codes: &[String]) -> (Vec<u64>, Vec<Vec<String>>) {
     let mut reg_rows = Vec::new();
     let mut list = vec![0u64; practices.len()];
     for (i, c) in cells.iter().enumerate() {
         let mut order: Vec<usize> = (0..practices.len()).collect();
-        order.sort_by(|&a, &b| {
-            dist(pts[practices[a].0], c.site).total_cmp(&dist(pts[practices[b].0], c.site)).then(a.cmp(&b))
-        });
+        let at = |p: usize| cells[practices[p].cell].site;
+        order.sort_by(|&a, &b| dist(at(a), c.site).total_cmp(&dist(at(b), c.site)).then(a.cmp(&b)));
         let total = (c.pop as f64 * 1.1).round() as u64;
         let first = (total as f64 * 0.76).round() as u64;
         let second = (total as f64 * 0.16).round() as u64;
@@ -274,24 +320,28 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             reg_rows.push(vec![codes[i].clone(), format!("D{:05}", 81_001 + p), n.to_string()]);
         }
     }
+    (list, reg_rows)
+}
 
-    // PCNs: within each district, practices swept by angle around the district centre and cut
-    // into groups of about 50,000 registered patients.
+/// PCNs: within each district, practices swept by angle around the district centre and cut into
+/// groups of about 50,000 registered patients. Returns each practice's PCN and the PCN names.
+fn pcns(cells: &[Cell], practices: &[DemoPractice], list: &[u64]) -> (Vec<usize>, Vec<String>) {
     let mut pcn_of = vec![0usize; practices.len()];
     let mut pcn_names: Vec<String> = Vec::new();
+    let at = |i: usize| cells[practices[i].cell].site;
     for d in 0..5 {
-        let idx: Vec<usize> = (0..practices.len()).filter(|&i| practices[i].1 == d).collect();
+        let idx: Vec<usize> = (0..practices.len()).filter(|&i| practices[i].district == d).collect();
         if idx.is_empty() {
             continue;
         }
         let lsum: u64 = idx.iter().map(|&i| list[i]).sum();
         let k = ((lsum as f64 / 50_000.0).round() as usize).clamp(1, idx.len());
         let (cx, cy) = (
-            idx.iter().map(|&i| pts[practices[i].0].x).sum::<f64>() / idx.len() as f64,
-            idx.iter().map(|&i| pts[practices[i].0].y).sum::<f64>() / idx.len() as f64,
+            idx.iter().map(|&i| at(i).x).sum::<f64>() / idx.len() as f64,
+            idx.iter().map(|&i| at(i).y).sum::<f64>() / idx.len() as f64,
         );
         let mut sweep = idx.clone();
-        let ang = |i: usize| (pts[practices[i].0].y - cy).atan2(pts[practices[i].0].x - cx);
+        let ang = |i: usize| (at(i).y - cy).atan2(at(i).x - cx);
         sweep.sort_by(|&a, &b| ang(a).total_cmp(&ang(b)));
         let base = pcn_names.len();
         let mut acc = 0u64;
@@ -302,15 +352,18 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         }
         for q in 0..k {
             let first = sweep.iter().find(|&&i| pcn_of[i] == base + q).copied().unwrap_or(sweep[0]);
-            let place = &cells[practices[first].0].place;
+            let place = &cells[practices[first].cell].place;
             let place = place.strip_prefix("Rural ").unwrap_or(place);
             let name = format!("{} {} PCN", place, ["Central", "North", "South", "East", "West", "Villages"][q % 6])
                 .to_uppercase();
             pcn_names.push(name);
         }
     }
-    // 9. Write files.
-    std::fs::create_dir_all(out).map_err(|e| crate::Error::output(out, e.to_string()))?;
+    (pcn_of, pcn_names)
+}
+
+/// Boundaries, population, deprivation and the ward/LAD lookup.
+fn write_areas(out: &Path, cells: &[Cell], codes: &[String], names: &[String], ward_names: &[String]) -> Result<()> {
     let feats: Vec<OutFeature> = cells
         .iter()
         .enumerate()
@@ -332,73 +385,72 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         csv_string(&["lsoa21_code", "total_residents"], &rows(&|i, c| vec![codes[i].clone(), c.pop.to_string()]))
             .as_bytes(),
     )?;
-    let mut ranks: Vec<(usize, u32)> = cells.iter().enumerate().map(|(i, c)| (i, score_to_rank(c.score))).collect();
-    ranks.sort();
-    atomic_write(
-        &out.join("deprivation.csv"),
-        csv_string(
-            &["lsoa21_code", "IMD_decile", "IMD_rank", "IMD_score", "Health_score"],
-            &rows(&|i, c| {
-                let r = score_to_rank(c.score);
-                let decile = ((r - 1) as f64 / 3_375.5).floor() as u32 + 1;
-                vec![
-                    codes[i].clone(),
-                    decile.min(10).to_string(),
-                    r.to_string(),
-                    format!("{:.3}", c.score),
-                    format!("{:.3}", (c.score - 18.0) / 14.0),
-                ]
-            }),
-        )
-        .as_bytes(),
-    )?;
-    atomic_write(
-        &out.join("lookup.csv"),
-        csv_string(
-            &["lsoa21_name", "lsoa21_code", "ward24_name", "ward24_code", "ltla24_name", "ltla24_code"],
-            &rows(&|i, c| {
-                vec![
-                    names[i].clone(),
-                    codes[i].clone(),
-                    ward_names[c.ward].clone(),
-                    format!("E05900{:03}", c.ward + 1),
-                    DISTRICTS[c.district].to_string(),
-                    lad_code(c.district),
-                ]
-            }),
-        )
-        .as_bytes(),
-    )?;
-    let prac_rows: Vec<Vec<String>> = practices
+    let dep = rows(&|i, c| {
+        let r = score_to_rank(c.score);
+        let decile = ((r - 1) as f64 / 3_375.5).floor() as u32 + 1;
+        let health = format!("{:.3}", (c.score - 18.0) / 14.0);
+        vec![codes[i].clone(), decile.min(10).to_string(), r.to_string(), format!("{:.3}", c.score), health]
+    });
+    let dep_cols = ["lsoa21_code", "IMD_decile", "IMD_rank", "IMD_score", "Health_score"];
+    atomic_write(&out.join("deprivation.csv"), csv_string(&dep_cols, &dep).as_bytes())?;
+    let lookup = rows(&|i, c| {
+        vec![
+            names[i].clone(),
+            codes[i].clone(),
+            ward_names[c.ward].clone(),
+            format!("E05900{:03}", c.ward + 1),
+            DISTRICTS[c.district].to_string(),
+            lad_code(c.district),
+        ]
+    });
+    let lookup_cols = ["lsoa21_name", "lsoa21_code", "ward24_name", "ward24_code", "ltla24_name", "ltla24_code"];
+    atomic_write(&out.join("lookup.csv"), csv_string(&lookup_cols, &lookup).as_bytes())
+}
+
+/// Practices with their PCNs, list sizes and registrations.
+struct PracticeTables<'a> {
+    practices: &'a [DemoPractice],
+    list: &'a [u64],
+    pcn_of: &'a [usize],
+    pcn_names: &'a [String],
+}
+
+/// Practices and registrations.
+fn write_practices(
+    out: &Path,
+    cells: &[Cell],
+    ward_names: &[String],
+    t: &PracticeTables,
+    reg_rows: &[Vec<String>],
+) -> Result<()> {
+    let prac_rows: Vec<Vec<String>> = t
+        .practices
         .iter()
         .enumerate()
-        .map(|(p, (ci, _))| {
-            let c = &cells[*ci];
+        .map(|(p, pr)| {
+            let c = &cells[pr.cell];
             let place = c.place.strip_prefix("Rural ").unwrap_or(&c.place);
             vec![
                 format!("D{:05}", 81_001 + p),
                 format!("{} {} SURGERY", place.to_uppercase(), ward_names[c.ward].to_uppercase()),
-                list[p].to_string(),
-                format!("U{:05}", 90_001 + pcn_of[p]),
-                pcn_names[pcn_of[p]].clone(),
+                t.list[p].to_string(),
+                format!("U{:05}", 90_001 + t.pcn_of[p]),
+                t.pcn_names[t.pcn_of[p]].clone(),
                 format!("{:.0}", c.site.x),
                 format!("{:.0}", c.site.y),
             ]
         })
         .collect();
-    atomic_write(
-        &out.join("practices.csv"),
-        csv_string(
-            &["practice_code", "practice_name", "list_size", "pcn_code", "pcn_name", "easting", "northing"],
-            &prac_rows,
-        )
-        .as_bytes(),
-    )?;
+    let cols = ["practice_code", "practice_name", "list_size", "pcn_code", "pcn_name", "easting", "northing"];
+    atomic_write(&out.join("practices.csv"), csv_string(&cols, &prac_rows).as_bytes())?;
     atomic_write(
         &out.join("registrations.csv"),
-        csv_string(&["LSOA_CODE", "PRACTICE_CODE", "NUMBER_OF_PATIENTS"], &reg_rows).as_bytes(),
-    )?;
-    // LGR: option "2UA" by LAD; option "3UA" by LSOA (Greater Aldport = within 8.5 km of the city centre).
+        csv_string(&["LSOA_CODE", "PRACTICE_CODE", "NUMBER_OF_PATIENTS"], reg_rows).as_bytes(),
+    )
+}
+
+/// LGR: option "2UA" by LAD; option "3UA" by LSOA (Greater Aldport = within 8.5 km of the city centre).
+fn write_lgr(out: &Path, cells: &[Cell], codes: &[String], graph: &Graph, places: &[Place]) -> Result<()> {
     let lgr_rows: Vec<Vec<String>> = (0..5)
         .map(|d| {
             let unit = if d <= 1 || d == 4 { "Aldport and the West" } else { "Eastwick and Southam" };
@@ -421,15 +473,10 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
             }
         })
         .collect();
-    make_contiguous(&graph, &mut unit3, &[]);
+    make_contiguous(graph, &mut unit3, &[]);
     let u3 = ["Greater Aldport", "North and East", "South and West"];
-    atomic_write(
-        &out.join("lgr_3ua_by_lsoa.csv"),
-        csv_string(&["lsoa21_code", "unitary"], &rows(&|i, _| vec![codes[i].clone(), u3[unit3[i]].to_string()]))
-            .as_bytes(),
-    )?;
-    atomic_write(&out.join("scenario.toml"), SCENARIO.as_bytes())?;
-    Ok(cells.len())
+    let rows: Vec<Vec<String>> = (0..cells.len()).map(|i| vec![codes[i].clone(), u3[unit3[i]].to_string()]).collect();
+    atomic_write(&out.join("lgr_3ua_by_lsoa.csv"), csv_string(&["lsoa21_code", "unitary"], &rows).as_bytes())
 }
 
 const SCENARIO: &str = r#"# Demo scenario: a synthetic county made by `footprints demo` (all data fictional).
