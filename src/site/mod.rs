@@ -99,7 +99,24 @@ fn binom(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
-/// Solve for `k` open sites. Enumerates when C(free candidates, free k) ≤ `exact_limit`.
+/// Solve for `k` open sites. Enumerates when C(free candidates, free k) ≤ `exact_limit`;
+/// otherwise greedy construction, Teitz–Bart interchange and seeded restarts (Teitz & Bart 1968;
+/// Whitaker 1983). The heuristic result carries no optimality guarantee: compare it with
+/// [`lagrangian_bound`] for p-median.
+///
+/// # Examples
+///
+/// ```
+/// use footprints::site::{solve, Objective, Problem};
+/// // Demand at 0, 1 and 10 on a line (weights 1, 1, 2); candidate sites at 0 and 10.
+/// let (d, c, w) = ([0.0, 1.0, 10.0], [0.0, 10.0], [1.0, 1.0, 2.0]);
+/// let cost = |i: usize, j: usize| f64::abs(d[i] - c[j]);
+/// let pr = Problem { w: &w, m: 2, cost: &cost, fixed: &[], radius: 1.0 };
+/// // One site: 10 costs 10 + 9 = 19 person-units, 0 costs 1 + 20 = 21.
+/// let sol = solve(&pr, 1, Objective::Median, 1e6);
+/// assert_eq!(sol.open, vec![1]);
+/// assert_eq!(sol.value, 19.0);
+/// ```
 pub fn solve(pr: &Problem, k: usize, obj: Objective, exact_limit: f64) -> Solution {
     let free: Vec<usize> = (0..pr.m).filter(|j| !pr.fixed.contains(j)).collect();
     let kf = k.saturating_sub(pr.fixed.len());
@@ -283,7 +300,22 @@ pub fn interchange(pr: &Problem, open: &mut [usize], obj: Objective) {
 }
 
 /// Lagrangian lower bound for p-median (relaxing "each demand assigned once"), by subgradient
-/// ascent from λᵢ = wᵢ·d(i, nearest) of the heuristic; `ub` is the heuristic value.
+/// ascent from λᵢ = wᵢ·d(i, nearest) of the heuristic; `ub` is the heuristic value (Beasley 1993).
+/// No solution can cost less than the bound, so `ub / bound − 1` bounds the heuristic's gap.
+///
+/// # Examples
+///
+/// ```
+/// use footprints::site::{greedy, interchange, lagrangian_bound, Objective, Problem};
+/// let (d, c, w) = ([0.0, 1.0, 10.0, 11.0], [0.0, 1.0, 10.0, 11.0], [1.0; 4]);
+/// let cost = |i: usize, j: usize| f64::abs(d[i] - c[j]);
+/// let pr = Problem { w: &w, m: 4, cost: &cost, fixed: &[], radius: 1.0 };
+/// let mut open = greedy(&pr, 2, Objective::Median);
+/// interchange(&pr, &mut open, Objective::Median);
+/// let ub = pr.eval(&open, Objective::Median); // 2: one site in each pair
+/// let lb = lagrangian_bound(&pr, 2, ub, 200);
+/// assert!(lb <= ub + 1e-9 && lb > 0.0);
+/// ```
 pub fn lagrangian_bound(pr: &Problem, k: usize, ub: f64, iters: usize) -> f64 {
     use rayon::prelude::*;
     let n = pr.w.len();
