@@ -4,6 +4,7 @@
 
 use crate::error::Result;
 use crate::export::map::{svg_string, MapSpec, Theme};
+use crate::fmt::fmt_int;
 use crate::prepare::Prepared;
 use crate::score::{self, Better, FootprintSet, ScoreOptions, Scores};
 use std::fmt::Write as _;
@@ -45,7 +46,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>{CSS}</style></head><body>\n<h1>{t}</h1>\n<p class=\"meta\">Neighbourhood health footprint options appraisal · {n} LSOAs · {pop} residents (Census 2021) · footprints {v}</p>",
         t = esc(&format!("{} — footprint options", s.name)),
         n = s.areas.len(),
-        pop = crate::check::fmt_int(s.population()),
+        pop = fmt_int(s.population()),
         v = crate::VERSION
     );
     // Maps.
@@ -102,7 +103,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:+.1}%</td><td>{} ({:.0}%)</td><td>{:.0}%</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
                 esc(&r.name),
                 esc(r.mnp.as_deref().unwrap_or("")),
-                crate::check::fmt_int(r.population),
+                fmt_int(r.population),
                 r.deviation_pct,
                 esc(&r.main_lad),
                 r.lad_share * 100.0,
@@ -128,7 +129,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
                         esc(&sets[i].label),
                         esc(&sets[j].label),
                         mv.len(),
-                        crate::check::fmt_int(people),
+                        fmt_int(people),
                         people as f64 / s.population() as f64 * 100.0
                     );
                 }
