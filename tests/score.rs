@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use footprints::score::{self, FootprintSet, ScoreOptions};
+use footprints::score::{self, FootprintSet, ScoreOptions, Unit};
 use footprints::Prepared;
 use std::collections::BTreeMap;
 
@@ -22,10 +22,10 @@ fn footprints_equal_to_pcns_equal_to_districts_score_100_on_all_three() {
     let lads: Vec<String> = p.study.areas.iter().map(|a| a.lad.clone()).collect();
     let set = FootprintSet { label: "districts".into(), footprint: lads.clone(), mnp: Some(lads) };
     let s = score::score(&p, &set, &ScoreOptions::default());
-    assert_eq!(s.coterminosity["LAD"].share_in_whole_footprints, 1.0);
-    assert_eq!(s.pcn_mean_share, 1.0);
-    assert_eq!(s.pcns_split, 0);
-    assert_eq!(s.nesting_share, Some(1.0));
+    assert_eq!(s.num("coterminosity.lad.whole"), Some(100.0));
+    assert_eq!(s.num("pcn.main_footprint_share"), Some(100.0));
+    assert_eq!(s.num("pcn.split"), Some(0.0));
+    assert_eq!(s.num("nesting.single_mnp"), Some(100.0));
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn totals_reconcile_with_inputs() {
     assert_eq!(s.population, pop_csv);
     assert_eq!(s.rows.iter().map(|r| r.population).sum::<u64>(), pop_csv);
     assert_eq!(s.rows.iter().map(|r| r.lsoas).sum::<usize>(), 432);
-    let practices: usize = s.rows.iter().map(|r| r.practices).sum();
+    let practices: usize = s.rows.iter().filter_map(|r| r.practices).sum();
     assert_eq!(practices, 50);
     // The same set read from its GeoJSON scores the same.
     let g = FootprintSet::read(&p, &d.path().join("out/option-1/footprints.geojson"), None).unwrap();
@@ -165,7 +165,10 @@ fn travel_time_matrix_replaces_straight_lines() {
     };
     let km = score::score(&p, &set, &ScoreOptions::default());
     let min = score::score(&p, &set, &ScoreOptions { matrix: Some(m), ..Default::default() });
-    let (a, b) = (km.access["nearest_practice_mean_km"], min.access["nearest_practice_mean_min"]);
+    let (a, b) = (km.get("access.nearest_practice_mean").unwrap(), min.get("access.nearest_practice_mean").unwrap());
+    assert_eq!((a.unit, b.unit), (Unit::Km, Unit::Minutes));
+    assert_eq!(min.rows[0].access_unit, Unit::Minutes);
+    let (a, b) = (a.value.num().unwrap(), b.value.num().unwrap());
     assert!((b - 2.0 * a).abs() < 1e-3, "{a} km vs {b} min");
     // p-median with costs doubled picks the same sites.
     let scen = root().join("data/demo/scenario.toml");
@@ -218,7 +221,7 @@ fn named_hubs_replace_the_best_practice() {
         &ScoreOptions { hubs: BTreeMap::from([(first.name.clone(), worst.code.clone())]), ..Default::default() },
     );
     assert!(named.rows[0].hub.as_ref().unwrap().starts_with(&worst.code));
-    assert!(named.rows[0].hub_mean_km.unwrap() > first.hub_mean_km.unwrap());
+    assert!(named.rows[0].hub_mean.unwrap() > first.hub_mean.unwrap());
     assert_eq!(named.rows[1].hub, auto.rows[1].hub);
 }
 
@@ -252,7 +255,8 @@ fn cli_score_reads_matrix_and_named_hubs() {
     assert!(o.status.success(), "{}", text(&o).1);
     let j: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.path().join("sc/scores.json")).unwrap()).unwrap();
-    assert_eq!(j["access"]["nearest_practice_mean_min"], 7.0);
+    assert_eq!(j["metrics"]["access.nearest_practice_mean"]["value"], 7.0);
+    assert_eq!(j["metrics"]["access.nearest_practice_mean"]["unit"], "min");
     let row = j["rows"].as_array().unwrap().iter().find(|r| r["name"] == first.as_str()).unwrap();
     assert!(row["hub"].as_str().unwrap().starts_with("D81001"));
 }
