@@ -7,6 +7,7 @@
 pub mod access;
 pub mod balance;
 pub mod compactness;
+pub mod contiguity;
 pub mod coterminosity;
 pub mod ctx;
 pub mod equity;
@@ -32,6 +33,7 @@ pub use row::FootprintRow;
 pub fn registry() -> Vec<Box<dyn MetricFamily>> {
     vec![
         Box::new(balance::Balance),
+        Box::new(contiguity::Contiguity),
         Box::new(coterminosity::Coterminous),
         Box::new(pcn::Pcn),
         Box::new(nesting::Nesting),
