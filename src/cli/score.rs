@@ -90,12 +90,12 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(Footpr
     let matrix = f.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
     let hubs = f.hubs.as_ref().map(|path| read_hubs(p, &set, path)).transpose()?.unwrap_or_default();
     // With a travel-time matrix, thresholds are minutes.
-    let thresholds_km = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
+    let thresholds = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
     let o = ScoreOptions {
         target: f.target.unwrap_or(target),
         tolerance: b.tolerance,
         circuity: f.circuity,
-        thresholds_km,
+        thresholds,
         matrix,
         hubs,
         ..Default::default()

@@ -63,7 +63,7 @@ impl MetricFamily for Access {
             m("nearest_practice_mean", format!("mean {what} to nearest practice"), Better::Neither).headline(),
             m("nearest_practice_p90", format!("90th percentile {what} to nearest practice"), Better::Neither),
         ];
-        for t in &ctx.o.thresholds_km {
+        for t in &ctx.o.thresholds {
             let label = format!("share within {t} {} of a practice", u.as_str());
             ms.push(MetricValue::new(threshold_key(*t, u), label, Unit::Share, Better::High));
         }
@@ -77,7 +77,7 @@ impl MetricFamily for Access {
         };
         let v: Vec<(f64, f64)> = nearest.iter().zip(&ctx.pop).map(|(d, p)| (*d, *p)).collect();
         let mut vals = vec![weighted_mean(&v), weighted_quantile(&v, 0.9)];
-        for t in &ctx.o.thresholds_km {
+        for t in &ctx.o.thresholds {
             vals.push(v.iter().filter(|x| x.0 <= *t).map(|x| x.1).sum::<f64>() / ctx.total);
         }
         let (hubd, without) = hubs(ctx, out);

@@ -61,8 +61,8 @@ pub struct ScoreOptions {
     pub tolerance: f64,
     /// Circuity factor applied to straight-line distances.
     pub circuity: f64,
-    /// Distance thresholds in km.
-    pub thresholds_km: Vec<f64>,
+    /// Access thresholds in the access unit: km, or minutes with a travel-time matrix.
+    pub thresholds: Vec<f64>,
     /// Need multiplier slope: need weight = max(0.1, 1 + need_alpha × need index).
     pub need_alpha: f64,
     /// Travel-time matrix (LSOA × practice); when given, access figures are in its unit (minutes).
@@ -77,7 +77,7 @@ impl Default for ScoreOptions {
             target: 50_000.0,
             tolerance: 0.2,
             circuity: 1.0,
-            thresholds_km: vec![1.6, 5.0, 10.0],
+            thresholds: vec![1.6, 5.0, 10.0],
             need_alpha: 0.25,
             matrix: None,
             hubs: BTreeMap::new(),
