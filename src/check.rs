@@ -5,6 +5,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// Moved to [`crate::fmt::fmt_int`]; kept here so existing callers still compile.
+pub use crate::fmt::fmt_int;
+
 /// Summary of a loaded scenario.
 #[derive(Debug, Serialize)]
 pub struct CheckReport {
@@ -262,17 +265,4 @@ impl CheckReport {
 
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
-}
-
-/// Format an integer with thousands separators.
-pub fn fmt_int(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

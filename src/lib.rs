@@ -16,6 +16,7 @@ pub mod check;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod fmt;
 pub mod geom;
 pub mod graph;
 pub mod io;

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use footprints::model::Named;
-use footprints::score::{self, FootprintSet, ScoreOptions};
+use footprints::score::{self, FootprintSet, ScoreOptions, Unit, Value};
 use footprints::Prepared;
 use std::collections::BTreeMap;
 
@@ -26,10 +26,10 @@ fn footprints_equal_to_pcns_equal_to_districts_score_100_on_all_three() {
     let lads: Vec<String> = (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect();
     let set = FootprintSet { label: "districts".into(), footprint: lads.clone(), mnp: Some(lads) };
     let s = score::score(&p, &set, &ScoreOptions::default());
-    assert_eq!(s.coterminosity["LAD"].share_in_whole_footprints, 1.0);
-    assert_eq!(s.pcn_mean_share, 1.0);
-    assert_eq!(s.pcns_split, 0);
-    assert_eq!(s.nesting_share, Some(1.0));
+    assert_eq!(s.num("coterminosity.lad.whole"), Some(100.0));
+    assert_eq!(s.num("pcn.main_footprint_share"), Some(100.0));
+    assert_eq!(s.num("pcn.split"), Some(0.0));
+    assert_eq!(s.num("nesting.single_mnp"), Some(100.0));
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn totals_reconcile_with_inputs() {
     assert_eq!(s.population, pop_csv);
     assert_eq!(s.rows.iter().map(|r| r.population).sum::<u64>(), pop_csv);
     assert_eq!(s.rows.iter().map(|r| r.lsoas).sum::<usize>(), 432);
-    let practices: usize = s.rows.iter().map(|r| r.practices).sum();
+    let practices: usize = s.rows.iter().filter_map(|r| r.practices).sum();
     assert_eq!(practices, 50);
     // The same set read from its GeoJSON scores the same.
     let g = FootprintSet::read(&p, &d.path().join("out/option-1/footprints.geojson"), None).unwrap();
@@ -169,7 +169,10 @@ fn travel_time_matrix_replaces_straight_lines() {
     };
     let km = score::score(&p, &set, &ScoreOptions::default());
     let min = score::score(&p, &set, &ScoreOptions { matrix: Some(m), ..Default::default() });
-    let (a, b) = (km.access["nearest_practice_mean_km"], min.access["nearest_practice_mean_min"]);
+    let (a, b) = (km.get("access.nearest_practice_mean").unwrap(), min.get("access.nearest_practice_mean").unwrap());
+    assert_eq!((a.unit, b.unit), (Unit::Km, Unit::Minutes));
+    assert_eq!(min.rows[0].access_unit, Unit::Minutes);
+    let (a, b) = (a.value.num().unwrap(), b.value.num().unwrap());
     assert!((b - 2.0 * a).abs() < 1e-3, "{a} km vs {b} min");
     // p-median with costs doubled picks the same sites.
     let scen = root().join("data/demo/scenario.toml");
@@ -222,7 +225,7 @@ fn named_hubs_replace_the_best_practice() {
         &ScoreOptions { hubs: BTreeMap::from([(first.name.clone(), worst.code.clone())]), ..Default::default() },
     );
     assert!(named.rows[0].hub.as_ref().unwrap().starts_with(&worst.code));
-    assert!(named.rows[0].hub_mean_km.unwrap() > first.hub_mean_km.unwrap());
+    assert!(named.rows[0].hub_mean.unwrap() > first.hub_mean.unwrap());
     assert_eq!(named.rows[1].hub, auto.rows[1].hub);
 }
 
@@ -256,7 +259,140 @@ fn cli_score_reads_matrix_and_named_hubs() {
     assert!(o.status.success(), "{}", text(&o).1);
     let j: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.path().join("sc/scores.json")).unwrap()).unwrap();
-    assert_eq!(j["access"]["nearest_practice_mean_min"], 7.0);
+    assert_eq!(j["metrics"]["access.nearest_practice_mean"]["value"], 7.0);
+    assert_eq!(j["metrics"]["access.nearest_practice_mean"]["unit"], "min");
     let row = j["rows"].as_array().unwrap().iter().find(|r| r["name"] == first.as_str()).unwrap();
     assert!(row["hub"].as_str().unwrap().starts_with("D81001"));
+}
+
+fn lad_set(p: &Prepared) -> FootprintSet {
+    let lads: Vec<String> = (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect();
+    FootprintSet { label: "lads".into(), footprint: lads, mnp: None }
+}
+
+#[test]
+fn contiguity_names_a_footprint_in_two_pieces() {
+    let p = demo();
+    let mut set = lad_set(&p);
+    let s = score::score(&p, &set, &ScoreOptions::default());
+    assert_eq!(s.get("contiguity.split").unwrap().names, Some(vec![]), "demo districts are contiguous");
+    // Move one LSOA into a district none of its neighbours belongs to: that district is now in two pieces.
+    let (i, lad) = (0..p.study.areas.len())
+        .find_map(|i| {
+            let own = &set.footprint[i];
+            let near: Vec<&String> = p.graph.neighbors[i].iter().map(|&j| &set.footprint[j]).collect();
+            set.footprint.iter().find(|l| *l != own && !near.contains(l)).map(|l| (i, l.clone()))
+        })
+        .unwrap();
+    set.footprint[i] = lad.clone();
+    let s = score::score(&p, &set, &ScoreOptions::default());
+    let m = s.get("contiguity.split").unwrap();
+    assert!(m.names.as_ref().unwrap().contains(&lad), "{m:?}");
+    assert_eq!(m.value.num(), Some(m.names.as_ref().unwrap().len() as f64));
+    assert!(s.num("contiguity.extra_pieces").unwrap() >= 1.0);
+    assert!(footprints::export::scores::summary_md(&s).contains(&format!("Footprints in more than one piece: {lad}")));
+}
+
+#[test]
+fn metrics_without_their_inputs_are_not_applicable() {
+    let mut p = demo();
+    p.study.practices.clear();
+    p.study.lgr.clear();
+    for a in &mut p.study.areas {
+        a.reg_by_pcn.clear();
+        a.pcn = None;
+        if let Some(m) = a.imd.as_mut() {
+            m.need = None;
+        }
+    }
+    let s = score::score(&p, &lad_set(&p), &ScoreOptions::default());
+    for key in [
+        "pcn.main_footprint_share",
+        "pcn.split",
+        "nesting.single_mnp",
+        "coterminosity.lgr_robust",
+        "access.nearest_practice_mean",
+        "access.hub_mean",
+        "access.no_practice",
+        "equity.concentration_index_nearest_practice",
+        "equity.need_weighted_max_min_ratio",
+    ] {
+        let m = s.get(key).unwrap_or_else(|| panic!("{key} missing"));
+        assert!(matches!(m.value, Value::NotApplicable(_)), "{key}: {:?}", m.value);
+    }
+    let r = &s.rows[0];
+    assert_eq!((r.pcn_share, r.main_pcn.as_deref(), r.practices, r.hub_mean), (None, None, None, None));
+    assert_eq!(r.need_weighted_population, None);
+    // Still computed: deprivation without need, balance, coterminosity with districts.
+    assert!(s.num("equity.core20_share_sd").is_some());
+    assert_eq!(s.num("coterminosity.lad.whole"), Some(100.0));
+    let md = footprints::export::scores::summary_md(&s);
+    assert!(md.contains("| PCNs split | n/a |") && md.contains("- PCNs split: no LSOA has a PCN"), "{md}");
+    let csv = footprints::export::scores::rows_csv(&s);
+    assert!(csv.lines().nth(1).unwrap().contains(",n/a,"), "{csv}");
+}
+
+#[test]
+fn balance_and_nesting_hand_worked() {
+    let p = demo();
+    let mut set = lad_set(&p);
+    // Nest the districts in two MNPs, then move one LSOA of the first district into the second MNP:
+    // the first district is no longer in a single MNP.
+    let first = set.footprint[0].clone();
+    let mnp: Vec<String> = set.footprint.iter().map(|l| if *l == first { "M1" } else { "M2" }.to_string()).collect();
+    set.mnp = Some(mnp);
+    set.mnp.as_mut().unwrap()[0] = "M2".into();
+    let o = ScoreOptions { target: 100_000.0, tolerance: 0.2, ..Default::default() };
+    let s = score::score(&p, &set, &o);
+    let mut pops: BTreeMap<&str, f64> = BTreeMap::new();
+    for (a, f) in p.study.areas.iter().zip(&set.footprint) {
+        *pops.entry(f).or_default() += a.pop as f64;
+    }
+    let total: f64 = pops.values().sum();
+    let (min, max) = (pops.values().cloned().fold(f64::MAX, f64::min), pops.values().cloned().fold(0.0, f64::max));
+    let dev = pops.values().map(|x| (x - 100_000.0).abs() / 1000.0).fold(0.0, f64::max);
+    let outside: Vec<String> =
+        pops.iter().filter(|(_, x)| (*x - 100_000.0).abs() > 20_000.0).map(|(n, _)| n.to_string()).collect();
+    assert_eq!(s.num("balance.footprints"), Some(pops.len() as f64));
+    assert!((s.num("balance.max_abs_deviation").unwrap() - dev).abs() < 1e-9);
+    assert!((s.num("balance.max_min_ratio").unwrap() - max / min).abs() < 1e-12);
+    assert_eq!(s.get("balance.outside_tolerance").unwrap().names.as_ref(), Some(&outside));
+    let nest = (total - pops[first.as_str()]) / total * 100.0;
+    assert!((s.num("nesting.single_mnp").unwrap() - nest).abs() < 1e-9);
+    let r = s.rows.iter().find(|r| r.name == first).unwrap();
+    assert!((r.deviation_pct - (pops[first.as_str()] - 100_000.0) / 1000.0).abs() < 1e-9);
+}
+
+#[test]
+fn registry_keys_are_unique_and_typed() {
+    let p = demo();
+    let s = score::score(&p, &lad_set(&p), &ScoreOptions::default());
+    let ids: Vec<&str> = score::registry().iter().map(|f| f.id()).collect();
+    assert_eq!(ids, ["balance", "contiguity", "coterminosity", "pcn", "nesting", "access", "equity", "compactness"]);
+    let keys: std::collections::BTreeSet<&str> = s.metrics.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys.len(), s.metrics.len(), "duplicate metric keys");
+    // Families appear in registry order.
+    let order: Vec<usize> =
+        s.metrics.iter().map(|m| ids.iter().position(|id| m.key.starts_with(&format!("{id}."))).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    let j = serde_json::to_value(&s).unwrap();
+    assert_eq!(j["metrics"]["compactness.cut_boundary"]["unit"], "km");
+    assert_eq!(j["metrics"]["balance.max_abs_deviation"]["better"], "low");
+}
+
+#[test]
+fn pcn_mass_uses_residents_where_an_lsoa_has_no_registrations() {
+    let mut p = demo();
+    // LSOA 0 loses its registrations; its residents still count, for its (nearest-practice) PCN.
+    // A new PCN whose code sorts last keeps the ids of the others (the table is sorted by code).
+    p.study.pcns.push(Named { code: "ZX".into(), name: "X PCN".into() });
+    let zx = p.study.pcns.len() as u32 - 1;
+    let a = &mut p.study.areas[0];
+    a.reg_by_pcn.clear();
+    a.pcn = Some(footprints::model::PcnLink { pcn: zx, share: 1.0, approximate: true });
+    let set = lad_set(&p);
+    let s = score::score(&p, &set, &ScoreOptions::default());
+    assert_eq!(s.details["pcn"]["from_registrations"], true);
+    assert_eq!(s.details["pcn"]["per_pcn"]["ZX"], serde_json::json!([set.footprint[0], 1.0]));
+    assert_eq!(footprints::score::input::pcn_mass(&p, 0), vec![("ZX".to_string(), p.study.areas[0].pop as f64)]);
 }

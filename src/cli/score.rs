@@ -1,17 +1,28 @@
-//! `footprints score` and `footprints compare`.
+//! `footprints score` and `footprints compare`: parse flags into typed options, score, and hand the
+//! results to `export::scores` for writing.
 
-use clap::Args;
-use footprints::io::write::{atomic_write, csv_string};
+use clap::{Args, ValueEnum};
+use footprints::export::scores::{self as out, pair_moves};
 use footprints::score::{self, FootprintSet, ScoreOptions};
 use footprints::Prepared;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Footprint level to score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// Small neighbourhood partnerships (target = build.snp_target).
+    Snp,
+    /// Multi-neighbourhood partnerships, from the set's MNP column (target = build.mnp_target).
+    Mnp,
+}
 
 /// Scoring flags shared by `score` and `compare`.
 #[derive(Debug, Args)]
 pub struct ScoreFlags {
-    /// Footprint level to score: snp (target = build.snp_target) or mnp (build.mnp_target).
-    #[arg(long, default_value = "snp")]
-    pub level: String,
+    /// Footprint level to score.
+    #[arg(long, value_enum, default_value_t = Level::Snp)]
+    pub level: Level,
     /// Override the target population.
     #[arg(long)]
     pub target: Option<f64>,
@@ -61,54 +72,45 @@ pub struct CompareArgs {
     pub flags: ScoreFlags,
 }
 
-fn options(p: &Prepared, f: &ScoreFlags, set: &FootprintSet) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
+/// Read a set and turn the flags into options for it (the MNP level scores the set's MNPs).
+fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
+    let set = FootprintSet::read(p, path, f.column.as_deref())?;
     let b = &p.scenario.build;
-    let (target, set) = match f.level.as_str() {
-        "snp" => (b.snp_target, set.clone()),
-        "mnp" => {
-            let m = set
-                .mnp
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("--level mnp needs a footprint set with an mnp_name column"))?;
-            (b.mnp_target, FootprintSet { label: set.label.clone(), footprint: m, mnp: None })
+    let (target, set) = match f.level {
+        Level::Snp => (b.snp_target, set),
+        Level::Mnp => {
+            let m =
+                set.mnp.ok_or_else(|| anyhow::anyhow!("--level mnp needs a footprint set with an mnp_name column"))?;
+            (b.mnp_target, FootprintSet { label: set.label, footprint: m, mnp: None })
         }
-        other => anyhow::bail!("unknown --level \"{other}\"; use snp or mnp"),
     };
     if f.circuity < 1.0 {
         anyhow::bail!("--circuity {} is below 1; a route is never shorter than the straight line", f.circuity);
     }
     let matrix = f.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
-    let hubs = match &f.hubs {
-        Some(path) => read_hubs(p, &set, path)?,
-        None => Default::default(),
-    };
+    let hubs = f.hubs.as_ref().map(|path| read_hubs(p, &set, path)).transpose()?.unwrap_or_default();
     // With a travel-time matrix, thresholds are minutes.
-    let thresholds_km = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
-    Ok((
-        set,
-        ScoreOptions {
-            target: f.target.unwrap_or(target),
-            tolerance: b.tolerance,
-            circuity: f.circuity,
-            thresholds_km,
-            matrix,
-            hubs,
-            ..Default::default()
-        },
-    ))
+    let thresholds = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
+    let o = ScoreOptions {
+        target: f.target.unwrap_or(target),
+        tolerance: b.tolerance,
+        circuity: f.circuity,
+        thresholds,
+        matrix,
+        hubs,
+        ..Default::default()
+    };
+    Ok((set, o))
 }
 
 /// Run `score`.
 pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
-    let set = FootprintSet::read(&p, &a.footprints, a.flags.column.as_deref())?;
-    let (set, o) = options(&p, &a.flags, &set)?;
+    let (set, o) = read_set(&p, &a.flags, &a.footprints)?;
     let s = score::score(&p, &set, &o);
-    let md = score::summary_md(&s);
-    if let Some(out) = &a.out {
-        atomic_write(&out.join("scores.json"), (serde_json::to_string_pretty(&s)? + "\n").as_bytes())?;
-        atomic_write(&out.join("scores.csv"), score::rows_csv(&s).as_bytes())?;
-        atomic_write(&out.join("summary.md"), md.as_bytes())?;
+    let md = out::summary_md(&s);
+    if let Some(dir) = &a.out {
+        out::write_scores(dir, &s, Some(&md))?;
     }
     print!("{md}");
     Ok(())
@@ -117,11 +119,9 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
 /// Run `compare`.
 pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
-    let mut sets = Vec::new();
-    let mut all = Vec::new();
+    let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
-        let set = FootprintSet::read(&p, path, a.flags.column.as_deref())?;
-        let (set, o) = options(&p, &a.flags, &set)?;
+        let (set, o) = read_set(&p, &a.flags, path)?;
         all.push(score::score(&p, &set, &o));
         sets.push(set);
     }
@@ -132,59 +132,21 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
             sets[i].label = all[i].label.clone();
         }
     }
-    let (mut md, csv) = score::comparison_tables(&all);
-    md = format!("# Options compared — {}\n\nBest value in each row in bold.\n\n{md}\n## Changes between options\n\n| from | to | LSOAs moving | people moving |\n|---|---|---|---|\n", p.study.name);
-    let mut move_rows = Vec::new();
-    for i in 0..sets.len() {
-        for j in 0..sets.len() {
-            if i == j {
-                continue;
-            }
-            let mv = score::moves(&p, &sets[i], &sets[j]);
-            let people: u64 = mv.iter().map(|m| m.3).sum();
-            {
-                md.push_str(&format!(
-                    "| {} | {} | {} | {} ({:.1}%) |\n",
-                    sets[i].label,
-                    sets[j].label,
-                    mv.len(),
-                    people,
-                    people as f64 / p.study.population() as f64 * 100.0
-                ));
-                for (code, f, t, n) in mv {
-                    move_rows.push(vec![sets[i].label.clone(), sets[j].label.clone(), code, f, t, n.to_string()]);
-                }
-            }
-        }
-    }
-    if let Some(out) = &a.out {
-        atomic_write(&out.join("compare.md"), md.as_bytes())?;
-        atomic_write(&out.join("compare.csv"), csv.as_bytes())?;
-        atomic_write(
-            &out.join("moves.csv"),
-            csv_string(&["option_a", "option_b", "lsoa_code", "footprint_a", "footprint_b", "population"], &move_rows)
-                .as_bytes(),
-        )?;
-        for s in &all {
-            let dir = out.join(sanitize(&s.label));
-            atomic_write(&dir.join("scores.json"), (serde_json::to_string_pretty(s)? + "\n").as_bytes())?;
-            atomic_write(&dir.join("scores.csv"), score::rows_csv(s).as_bytes())?;
-        }
+    let mv = pair_moves(&p, &sets);
+    let md = out::compare_md(&p.study.name, &all, &mv, p.study.population());
+    if let Some(dir) = &a.out {
+        out::write_compare(dir, &md, &all, &mv)?;
     }
     print!("{md}");
     Ok(())
 }
 
-fn read_hubs(
-    p: &Prepared,
-    set: &FootprintSet,
-    path: &std::path::Path,
-) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+fn read_hubs(p: &Prepared, set: &FootprintSet, path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     use footprints::error::Error;
     let t = footprints::io::table::Table::read(path)?;
     let (f, c) = (t.col("footprint")?, t.col("practice_code")?);
-    let names: std::collections::BTreeSet<&String> = set.footprint.iter().collect();
-    let mut out = std::collections::BTreeMap::new();
+    let names: BTreeSet<&String> = set.footprint.iter().collect();
+    let mut hubs = BTreeMap::new();
     for (i, r) in t.rows.iter().enumerate() {
         let (fp, code) = (t.get(r, f).to_string(), t.get(r, c).to_string());
         if !names.contains(&fp) {
@@ -197,11 +159,7 @@ fn read_hubs(
                 Error::at(path, t.line(i), format!("practice {code} is not in the scenario's practices")).into()
             );
         }
-        out.insert(fp, code);
+        hubs.insert(fp, code);
     }
-    Ok(out)
-}
-
-fn sanitize(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    Ok(hubs)
 }

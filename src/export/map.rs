@@ -182,7 +182,8 @@ fn theme_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> 
                     fp,
                     &crate::score::ScoreOptions { target: spec.target, ..Default::default() },
                 );
-                let share: BTreeMap<&str, f64> = sc.rows.iter().map(|r| (r.name.as_str(), r.pcn_share)).collect();
+                let share: BTreeMap<&str, f64> =
+                    sc.rows.iter().map(|r| (r.name.as_str(), r.pcn_share.unwrap_or(0.0))).collect();
                 let cols = [
                     RGBColor(215, 48, 39),
                     RGBColor(252, 141, 89),

@@ -2,6 +2,7 @@
 
 pub mod map;
 pub mod report;
+pub mod scores;
 
 use crate::build::{Built, Plan};
 use crate::error::Result;

@@ -4,8 +4,11 @@
 
 use crate::error::Result;
 use crate::export::map::{svg_string, MapSpec, Theme};
+use crate::export::scores::{pair_moves, render, ComparisonRow, TableWriter};
+use crate::fmt::fmt_int;
+use crate::fmt::{fixed, opt, pct, signed, NA};
 use crate::prepare::Prepared;
-use crate::score::{self, Better, FootprintSet, ScoreOptions, Scores};
+use crate::score::{self, FootprintSet, ScoreOptions, Scores};
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -30,6 +33,32 @@ td.best { font-weight: bold; background: #e3f1e0; }
 section { page-break-inside: avoid; }
 "#;
 
+/// The score table's body rows as HTML, best value in each row highlighted.
+#[derive(Debug, Default)]
+struct HtmlRows(String);
+
+impl TableWriter for HtmlRows {
+    fn header(&mut self, _sets: &[&str]) {}
+
+    fn row(&mut self, row: &ComparisonRow) {
+        let _ = write!(self.0, "<tr><td>{}</td>", esc(&row.label));
+        for v in &row.values {
+            match v {
+                None => self.0.push_str(&format!("<td>{NA}</td>")),
+                Some(x) => {
+                    let cls = if row.is_best(*x) { " class=\"best\"" } else { "" };
+                    let _ = write!(self.0, "<td{cls}>{}</td>", crate::fmt::num(*x));
+                }
+            }
+        }
+        self.0.push_str("</tr>\n");
+    }
+
+    fn finish(self) -> String {
+        self.0
+    }
+}
+
 /// Build the report HTML for the given footprint sets.
 pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
     let s = &p.study;
@@ -45,96 +74,16 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>{CSS}</style></head><body>\n<h1>{t}</h1>\n<p class=\"meta\">Neighbourhood health footprint options appraisal · {n} LSOAs · {pop} residents (Census 2021) · footprints {v}</p>",
         t = esc(&format!("{} — footprint options", s.name)),
         n = s.areas.len(),
-        pop = crate::check::fmt_int(s.population()),
+        pop = fmt_int(s.population()),
         v = crate::VERSION
     );
-    // Maps.
-    h.push_str("<h2>Options</h2>\n<div class=\"maps\">\n");
-    for f in sets {
-        let spec = MapSpec {
-            title: f.label.clone(),
-            theme: Theme::Imd,
-            page_mm: (250.0, 170.0),
-            dpi: 72.0,
-            footprints: Some(f),
-            other: None,
-            boundary: "lad".into(),
-            practices: !s.practices.is_empty(),
-            target: opts.target,
-        };
-        let svg = svg_string(p, &spec)?;
-        let svg = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
-        let _ = writeln!(h, "<div class=\"map\"><h3>{}</h3>{}</div>", esc(&f.label), svg);
-    }
-    h.push_str("</div>\n");
-    // Score table.
-    h.push_str("<section><h2>Scores</h2>\n<table><thead><tr><th>metric</th>");
+    maps(p, sets, opts.target, &mut h)?;
+    score_table(&scores, &mut h);
     for sc in &scores {
-        let _ = write!(h, "<th>{}</th>", esc(&sc.label));
+        footprint_table(sc, &mut h);
     }
-    h.push_str("</tr></thead><tbody>\n");
-    for (name, better, vals) in score::comparison_rows(&scores) {
-        let best = match better {
-            Better::High => vals.iter().flatten().cloned().fold(f64::MIN, f64::max),
-            Better::Low => vals.iter().flatten().cloned().fold(f64::MAX, f64::min),
-            Better::None => f64::NAN,
-        };
-        let _ = write!(h, "<tr><td>{}</td>", esc(&name));
-        for v in vals {
-            match v {
-                None => h.push_str("<td>–</td>"),
-                Some(x) => {
-                    let t = if x.fract() == 0.0 && x.abs() < 1e9 { format!("{x:.0}") } else { format!("{x:.2}") };
-                    let cls = if scores.len() > 1 && (x - best).abs() < 1e-9 { " class=\"best\"" } else { "" };
-                    let _ = write!(h, "<td{cls}>{t}</td>");
-                }
-            }
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</tbody></table><p class=\"note\">Best value in each row highlighted. Definitions: docs/METRICS.md in the footprints repository.</p></section>\n");
-    // Per-footprint tables.
-    for sc in &scores {
-        let _ = writeln!(h, "<section><h2>{} — footprints</h2><table><thead><tr><th>footprint</th><th>MNP</th><th>people</th><th>vs target</th><th>main district</th><th>main PCN share</th><th>IMD score</th><th>Core20 share</th><th>hub</th></tr></thead><tbody>", esc(&sc.label));
-        for r in &sc.rows {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:+.1}%</td><td>{} ({:.0}%)</td><td>{:.0}%</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
-                esc(&r.name),
-                esc(r.mnp.as_deref().unwrap_or("")),
-                crate::check::fmt_int(r.population),
-                r.deviation_pct,
-                esc(&r.main_lad),
-                r.lad_share * 100.0,
-                r.pcn_share * 100.0,
-                r.imd_score.map(|x| format!("{x:.1}")).unwrap_or_default(),
-                r.core20_share * 100.0,
-                esc(r.hub.as_deref().unwrap_or("none"))
-            );
-        }
-        h.push_str("</tbody></table></section>\n");
-    }
-    // Changes.
     if sets.len() > 1 {
-        h.push_str("<section><h2>Changes between options</h2><table><thead><tr><th>from</th><th>to</th><th>LSOAs moving</th><th>people moving</th></tr></thead><tbody>\n");
-        for i in 0..sets.len() {
-            for j in 0..sets.len() {
-                if i != j {
-                    let mv = score::moves(p, &sets[i], &sets[j]);
-                    let people: u64 = mv.iter().map(|m| m.3).sum();
-                    let _ = writeln!(
-                        h,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({:.1}%)</td></tr>",
-                        esc(&sets[i].label),
-                        esc(&sets[j].label),
-                        mv.len(),
-                        crate::check::fmt_int(people),
-                        people as f64 / s.population() as f64 * 100.0
-                    );
-                }
-            }
-        }
-        h.push_str("</tbody></table></section>\n");
+        changes(p, sets, &mut h);
     }
     // Methods and sources.
     h.push_str("<section><h2>Methods and data sources</h2>\n<p>Footprints are sets of 2021 Lower layer Super Output Areas (LSOAs). Population: Census 2021 usual residents. ");
@@ -145,7 +94,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
             esc(d.edition.as_deref().unwrap_or("Indices of Deprivation"))
         );
     }
-    h.push_str("PCN integrity uses registered patients by LSOA where given, otherwise each LSOA's nearest practice. Distances are straight-line in British National Grid metres. Coterminosity counts a footprint as inside a unit when ≥ 99% of its population is.</p>\n<table><thead><tr><th>input</th><th>file</th><th>SHA-256</th></tr></thead><tbody>\n");
+    h.push_str("PCN integrity uses each LSOA's registered patients by PCN where it has any, otherwise its residents assigned to the PCN of its nearest practice. Distances are straight-line in British National Grid metres. Coterminosity counts a footprint as inside a unit when ≥ 99% of its population is.</p>\n<table><thead><tr><th>input</th><th>file</th><th>SHA-256</th></tr></thead><tbody>\n");
     for inp in &p.report.inputs {
         let file =
             std::path::Path::new(&inp.path).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
@@ -161,4 +110,79 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
     let attr = p.scenario.attribution.clone().unwrap_or_else(|| "Contains OS data © Crown copyright and database right 2021. Contains National Statistics data © Crown copyright and database right 2021.".into());
     let _ = writeln!(h, "<p class=\"note\">{}</p></section>\n</body></html>", esc(&attr));
     Ok(h)
+}
+
+/// One inline SVG map (IMD theme) per set.
+fn maps(p: &Prepared, sets: &[FootprintSet], target: f64, h: &mut String) -> Result<()> {
+    h.push_str("<h2>Options</h2>\n<div class=\"maps\">\n");
+    for f in sets {
+        let spec = MapSpec {
+            title: f.label.clone(),
+            theme: Theme::Imd,
+            page_mm: (250.0, 170.0),
+            dpi: 72.0,
+            footprints: Some(f),
+            other: None,
+            boundary: "lad".into(),
+            practices: !p.study.practices.is_empty(),
+            target,
+        };
+        let svg = svg_string(p, &spec)?;
+        let svg = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
+        let _ = writeln!(h, "<div class=\"map\"><h3>{}</h3>{}</div>", esc(&f.label), svg);
+    }
+    h.push_str("</div>\n");
+    Ok(())
+}
+
+/// The headline metrics of every set, best value highlighted.
+fn score_table(scores: &[Scores], h: &mut String) {
+    h.push_str("<section><h2>Scores</h2>\n<table><thead><tr><th>metric</th>");
+    for sc in scores {
+        let _ = write!(h, "<th>{}</th>", esc(&sc.label));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    h.push_str(&render(scores, HtmlRows::default()));
+    h.push_str("</tbody></table><p class=\"note\">Best value in each row highlighted; n/a where a metric cannot be computed from the inputs. Definitions: docs/METRICS.md in the footprints repository.</p></section>\n");
+}
+
+/// One set's per-footprint table.
+fn footprint_table(sc: &Scores, h: &mut String) {
+    let _ = writeln!(h, "<section><h2>{} — footprints</h2><table><thead><tr><th>footprint</th><th>MNP</th><th>people</th><th>vs target</th><th>main district</th><th>main PCN share</th><th>IMD score</th><th>Core20 share</th><th>hub</th></tr></thead><tbody>", esc(&sc.label));
+    let share = |x: Option<f64>| x.map_or_else(|| NA.to_string(), |v| pct(v, 0));
+    for r in &sc.rows {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}%</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.name),
+            esc(r.mnp.as_deref().unwrap_or(NA)),
+            fmt_int(r.population),
+            signed(r.deviation_pct, 1),
+            esc(&r.main_lad),
+            pct(r.lad_share, 0),
+            share(r.pcn_share),
+            opt(r.imd_score, 1),
+            share(r.core20_share),
+            esc(r.hub.as_deref().unwrap_or("none"))
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+/// LSOAs and people moving between each ordered pair of sets.
+fn changes(p: &Prepared, sets: &[FootprintSet], h: &mut String) {
+    h.push_str("<section><h2>Changes between options</h2><table><thead><tr><th>from</th><th>to</th><th>LSOAs moving</th><th>people moving</th></tr></thead><tbody>\n");
+    for (i, j, mv) in pair_moves(p, sets) {
+        let people: u64 = mv.iter().map(|m| m.3).sum();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({}%)</td></tr>",
+            esc(&sets[i].label),
+            esc(&sets[j].label),
+            mv.len(),
+            fmt_int(people),
+            fixed(people as f64 / p.study.population() as f64 * 100.0, 1)
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
 }

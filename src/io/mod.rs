@@ -3,6 +3,7 @@ pub mod assignment;
 pub mod boundaries;
 pub mod candidates;
 pub mod crs;
+pub mod footprints;
 pub mod matrix;
 pub mod table;
 pub mod write;

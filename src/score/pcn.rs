@@ -1,0 +1,63 @@
+//! PCN integrity: how much of each PCN's mass (registered patients, or residents where an LSOA has
+//! none) lies in its main footprint. Definitions: docs/METRICS.md § PCN integrity.
+
+use super::ctx::ScoreCtx;
+use super::input;
+use super::metric::{Better, MetricFamily, MetricValue, Output, Unit};
+use super::metrics::group_integrity;
+use std::collections::BTreeMap;
+
+/// PCN integrity.
+pub struct Pcn;
+
+/// Main PCN of each footprint and its share of the footprint's PCN mass.
+fn fill_main_pcn(ctx: &ScoreCtx, mass: &[Vec<(String, f64)>], out: &mut Output) {
+    for (f, r) in out.rows.iter_mut().enumerate() {
+        let mut pcns: BTreeMap<&str, f64> = BTreeMap::new();
+        for &i in &ctx.members[f] {
+            for (c, m) in &mass[i] {
+                *pcns.entry(c).or_default() += m;
+            }
+        }
+        let total: f64 = pcns.values().sum();
+        let main = pcns.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)));
+        if let Some((code, m)) = main.filter(|_| total > 0.0) {
+            r.main_pcn = Some(input::pcn_label(ctx.p, code));
+            r.pcn_share = Some(m / total);
+        }
+    }
+}
+
+impl MetricFamily for Pcn {
+    fn id(&self) -> &'static str {
+        "pcn"
+    }
+
+    fn compute(&self, ctx: &ScoreCtx, out: &mut Output) {
+        let mass: Vec<Vec<(String, f64)>> = (0..input::n(ctx.p)).map(|i| input::pcn_mass(ctx.p, i)).collect();
+        fill_main_pcn(ctx, &mass, out);
+        let rows: Vec<(String, String, f64)> = mass
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ms)| ms.iter().map(move |(c, m)| (c.clone(), ctx.names[ctx.fp_of[i]].clone(), *m)))
+            .collect();
+        let share = MetricValue::new(
+            "main_footprint_share",
+            "PCN population in its main footprint",
+            Unit::Percent,
+            Better::High,
+        );
+        let split = MetricValue::new("split", "PCNs split", Unit::Count, Better::Low);
+        if rows.iter().all(|r| r.2 <= 0.0) {
+            let why = "no LSOA has a PCN (no practices or registrations)";
+            out.push(share.headline().na(why));
+            out.push(split.headline().na(why));
+            return;
+        }
+        let (per, pcns_split, mean) = group_integrity(&rows);
+        out.push(share.headline().num(mean * 100.0));
+        out.push(split.headline().num(pcns_split as f64));
+        out.detail("from_registrations", input::pcn_from_registrations(ctx.p));
+        out.detail("per_pcn", per);
+    }
+}
