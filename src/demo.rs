@@ -310,7 +310,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
         }
     }
     // 9. Write files.
-    std::fs::create_dir_all(out).map_err(|e| crate::Error::output(out, e.to_string()))?;
+    std::fs::create_dir_all(out).map_err(|e| crate::Error::write(out, e))?;
     let feats: Vec<OutFeature> = cells
         .iter()
         .enumerate()

@@ -635,7 +635,7 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<()> {
             match res {
                 Ok(()) => std::fs::rename(&tmp, out).map_err(|e| {
                     let _ = std::fs::remove_file(&tmp);
-                    Error::output(out, e.to_string())
+                    Error::write(out, e)
                 }),
                 Err(e) => {
                     let _ = std::fs::remove_file(&tmp);

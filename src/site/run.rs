@@ -55,11 +55,8 @@ pub fn read_candidates(p: &Prepared, source: &str) -> Result<Vec<Candidate>> {
     if ext == "geojson" || ext == "json" {
         let bytes = crate::io::table::read_bytes(path)?;
         let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::at(
-                path,
-                format!("line {} column {}", e.line(), e.column()),
-                format!("not a GeoJSON FeatureCollection: {e}"),
-            )
+            let at = format!("line {} column {}", e.line(), e.column());
+            Error::parse(path, Some(at), "not a GeoJSON FeatureCollection", e)
         })?;
         for (i, f) in fc.features.iter().enumerate() {
             let props = f.properties.clone().unwrap_or_default();
