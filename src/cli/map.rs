@@ -2,6 +2,7 @@
 
 use super::choice::choice;
 use clap::{Args, ValueEnum};
+use footprints::build::Layer;
 use footprints::export::map::{self, MapSpec, Theme};
 use footprints::score::FootprintSet;
 use footprints::{Error, Prepared};
@@ -31,7 +32,8 @@ pub struct MapArgs {
     /// Resolution in dots per inch, 50–600 (PNG; SVG uses it for its pixel size).
     #[arg(long, default_value_t = 150.0)]
     pub dpi: f64,
-    /// Dashed boundary layer: lad, none, or an LGR option name.
+    /// Dashed boundary layer: lad, none, robust (all LGR options overlaid), an LGR option or an extra
+    /// [[layers]] name.
     #[arg(long, default_value = "lad")]
     pub boundary: String,
     /// Map title (default: scenario name and theme).
@@ -161,6 +163,7 @@ impl MapArgs {
 /// Run `map`.
 pub fn run(c: &MapConfig) -> anyhow::Result<()> {
     let p = Prepared::load(&c.scenario)?;
+    let boundary = Layer::parse(&c.boundary, &p)?;
     let fp = c.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
     let other = c.compare_with.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
     let theme_name = match c.theme {
@@ -181,7 +184,7 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         dpi: c.dpi,
         footprints: fp.as_ref(),
         other: other.as_ref(),
-        boundary: c.boundary.clone(),
+        boundary,
         practices: c.practices,
         target: p.study.scenario.build.snp_target,
     };

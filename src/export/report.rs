@@ -58,7 +58,7 @@ pub fn report_html(p: &Prepared, sets: &[FootprintSet]) -> Result<String> {
             dpi: 72.0,
             footprints: Some(f),
             other: None,
-            boundary: "lad".into(),
+            boundary: crate::build::Layer::Lad,
             practices: !s.practices.is_empty(),
             target: opts.target,
         };
