@@ -91,7 +91,7 @@ fn score_map_benches(c: &mut Criterion) {
             dpi: 150.0,
             footprints: Some(&set),
             other: None,
-            boundary: "lad".into(),
+            boundary: footprints::build::Layer::Lad,
             practices: true,
             target: 50_000.0,
         };

@@ -124,7 +124,7 @@ pub fn generate(out: &Path, seed: u64) -> Result<usize> {
     let practices = place_practices(&cells, &mut rng);
     let (list, reg_rows) = registrations(&cells, &practices, &codes);
     let (pcn_of, pcn_names) = pcns(&cells, &practices, &list);
-    std::fs::create_dir_all(out).map_err(|e| crate::Error::output(out, e.to_string()))?;
+    std::fs::create_dir_all(out).map_err(|e| crate::Error::write(out, e))?;
     write_areas(out, &cells, &codes, &names, &ward_names)?;
     let prac = PracticeTables { practices: &practices, list: &list, pcn_of: &pcn_of, pcn_names: &pcn_names };
     write_practices(out, &cells, &ward_names, &prac, &reg_rows)?;

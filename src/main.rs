@@ -39,26 +39,29 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match &cli.cmd {
-        Cmd::Check(a) => cli::check::run(a),
-        Cmd::Demo(a) => cli::demo::run(a),
+        // Raw flags become a typed, range-checked configuration before any file is read.
+        Cmd::Check(a) => a.validate().and_then(|c| cli::check::run(&c)),
+        Cmd::Demo(a) => a.validate().and_then(|c| cli::demo::run(&c)),
         Cmd::Build(a) => cli::build::run(a),
         Cmd::Score(a) => cli::score::run_score(a),
-        Cmd::Map(a) => cli::map::run(a),
-        Cmd::Site(a) => cli::site::run(a),
-        Cmd::Report(a) => cli::report::run(a),
-        Cmd::Graph(a) => cli::graph::run(a),
+        Cmd::Map(a) => a.validate().and_then(|c| cli::map::run(&c)),
+        Cmd::Site(a) => a.validate().and_then(|c| cli::site::run(&c)),
+        Cmd::Report(a) => a.validate().and_then(|c| cli::report::run(&c)),
+        Cmd::Graph(a) => a.validate().and_then(|c| cli::graph::run(&c)),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed stdout (`footprints check ... | head -1`) is a normal end, wherever the io error sits in the chain.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
-            }
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// True if any error in the chain is an `io::Error` of kind `BrokenPipe`.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }

@@ -78,3 +78,37 @@ fn footprints_not_matching_the_scenario() {
     assert!(!o.status.success() && err.contains("E01000001") && err.contains("not LSOAs of the study area"), "{err}");
     assert!(!d.path().join("m.png").exists());
 }
+
+/// Issue 9: the boundary layer is the build's `Layer`, so `robust` (all LGR options overlaid) and
+/// extra layers draw too; the legend names the layer.
+#[test]
+fn boundary_layers_robust_and_lgr() {
+    let d = tempfile::tempdir().unwrap();
+    let s = scen();
+    for b in ["robust", "lad", "none", "district"] {
+        let out = format!("{b}.svg");
+        let o = run_in(d.path(), &["map", "-s", &s, "--boundary", b, "-o", &out, "--dpi", "72"]);
+        assert!(o.status.success(), "{b}: {}", text(&o).1);
+        let svg = std::fs::read_to_string(d.path().join(&out)).unwrap();
+        let want = match b {
+            "robust" => "LGR-robust",
+            "none" => "",
+            _ => "District (LAD) boundary",
+        };
+        assert!(svg.contains(want), "{b}: legend lacks {want:?}");
+    }
+    fails(&["-o", "m.png", "--boundary", "nowhere"], "unknown boundary layer \"nowhere\"", "m.png");
+}
+
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn boundary_sub_icb_and_robust_on_oxfordshire() {
+    let d = tempfile::tempdir().unwrap();
+    let s = real_scenario("oxfordshire.toml", d.path());
+    let s = s.to_str().unwrap();
+    for b in ["sub-ICB", "robust", "2UA"] {
+        let out = format!("{b}.png");
+        let o = run_in(d.path(), &["map", "-s", s, "--boundary", b, "-o", &out, "--dpi", "72"]);
+        assert!(o.status.success(), "{b}: {}", text(&o).1);
+    }
+}

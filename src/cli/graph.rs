@@ -17,8 +17,24 @@ pub struct GraphArgs {
     pub out: PathBuf,
 }
 
+/// Validated `graph` configuration.
+#[derive(Debug)]
+pub struct GraphConfig {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+    /// Output JSON file.
+    pub out: PathBuf,
+}
+
+impl GraphArgs {
+    /// Nothing to range-check.
+    pub fn validate(&self) -> anyhow::Result<GraphConfig> {
+        Ok(GraphConfig { scenario: self.scenario.clone(), out: self.out.clone() })
+    }
+}
+
 /// Run `graph`.
-pub fn run(a: &GraphArgs) -> anyhow::Result<()> {
+pub fn run(a: &GraphConfig) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
     let nodes: Vec<_> = p
         .study

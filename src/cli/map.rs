@@ -1,9 +1,11 @@
 //! `footprints map`: a print-quality PNG or SVG map.
 
-use clap::Args;
+use super::choice::choice;
+use clap::{Args, ValueEnum};
+use footprints::build::Layer;
 use footprints::export::map::{self, MapSpec, Theme};
 use footprints::score::FootprintSet;
-use footprints::Prepared;
+use footprints::{Error, Prepared};
 use std::path::PathBuf;
 
 /// Arguments of `map`.
@@ -21,16 +23,17 @@ pub struct MapArgs {
     /// Second footprint set, for --theme change.
     #[arg(long)]
     pub compare_with: Option<PathBuf>,
-    /// Theme: imd, deviation, pcn, access, change.
-    #[arg(long, default_value = "imd")]
-    pub theme: String,
-    /// Page: a4 or a5 (landscape).
-    #[arg(long, default_value = "a4")]
-    pub page: String,
-    /// Resolution in dots per inch (PNG; SVG uses it for its pixel size).
+    /// What the LSOA fill shows.
+    #[arg(long, default_value = "imd", value_parser = choice::<ThemeArg>("map theme"))]
+    pub theme: ThemeArg,
+    /// Page size (landscape).
+    #[arg(long, default_value = "a4", ignore_case = true, value_parser = choice::<Page>("page size"))]
+    pub page: Page,
+    /// Resolution in dots per inch, 50–600 (PNG; SVG uses it for its pixel size).
     #[arg(long, default_value_t = 150.0)]
     pub dpi: f64,
-    /// Dashed boundary layer: lad, none, or an LGR option name.
+    /// Dashed boundary layer: lad, none, robust (all LGR options overlaid), an LGR option or an extra
+    /// [[layers]] name.
     #[arg(long, default_value = "lad")]
     pub boundary: String,
     /// Map title (default: scenario name and theme).
@@ -41,44 +44,151 @@ pub struct MapArgs {
     pub no_practices: bool,
 }
 
-/// Run `map`.
-pub fn run(a: &MapArgs) -> anyhow::Result<()> {
-    let theme = Theme::parse(&a.theme)?;
-    let page_mm = match a.page.to_ascii_lowercase().as_str() {
-        "a4" => (297.0, 210.0),
-        "a5" => (210.0, 148.0),
-        "a3" => (420.0, 297.0),
-        other => anyhow::bail!("unknown page size \"{other}\"; use a4, a5 or a3"),
-    };
-    if !(50.0..=600.0).contains(&a.dpi) {
-        anyhow::bail!("--dpi {} is outside 50–600", a.dpi);
+/// `--theme`: what the LSOA fill shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    /// National IMD decile.
+    #[value(alias = "deprivation")]
+    Imd,
+    /// Footprint population against the target.
+    #[value(alias = "population")]
+    Deviation,
+    /// Main PCN's share of each footprint.
+    #[value(alias = "pcn-coterminosity")]
+    Pcn,
+    /// Distance to the nearest practice.
+    #[value(alias = "distance")]
+    Access,
+    /// LSOAs that change footprint between --footprints and --compare-with.
+    Change,
+}
+
+impl From<ThemeArg> for Theme {
+    fn from(t: ThemeArg) -> Theme {
+        match t {
+            ThemeArg::Imd => Theme::Imd,
+            ThemeArg::Deviation => Theme::Deviation,
+            ThemeArg::Pcn => Theme::Pcn,
+            ThemeArg::Access => Theme::Access,
+            ThemeArg::Change => Theme::Change,
+        }
     }
-    let p = Prepared::load(&a.scenario)?;
-    let fp = a.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
-    let other = a.compare_with.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
-    let theme_name = match theme {
+}
+
+/// `--page`: ISO page, landscape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Page {
+    /// 420 × 297 mm.
+    A3,
+    /// 297 × 210 mm.
+    A4,
+    /// 210 × 148 mm.
+    A5,
+}
+
+impl Page {
+    /// Width and height in mm, landscape.
+    pub fn mm(self) -> (f64, f64) {
+        match self {
+            Page::A3 => (420.0, 297.0),
+            Page::A4 => (297.0, 210.0),
+            Page::A5 => (210.0, 148.0),
+        }
+    }
+}
+
+/// Validated `map` configuration.
+#[derive(Debug)]
+pub struct MapConfig {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+    /// Output .png or .svg.
+    pub out: PathBuf,
+    /// Footprints to draw.
+    pub footprints: Option<PathBuf>,
+    /// Second set for the change theme.
+    pub compare_with: Option<PathBuf>,
+    /// Theme.
+    pub theme: Theme,
+    /// Page size in mm, landscape.
+    pub page_mm: (f64, f64),
+    /// Dots per inch, within 50–600.
+    pub dpi: f64,
+    /// Boundary layer name, resolved against the scenario once it is loaded.
+    pub boundary: String,
+    /// Title override.
+    pub title: Option<String>,
+    /// Draw practices.
+    pub practices: bool,
+}
+
+impl MapArgs {
+    /// Check the flags together before anything is read: DPI range, output format, and the sets the
+    /// theme needs.
+    pub fn validate(&self) -> anyhow::Result<MapConfig> {
+        if !(50.0..=600.0).contains(&self.dpi) {
+            anyhow::bail!("--dpi {} is outside 50–600", self.dpi);
+        }
+        let ext = self.out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if ext != "png" && ext != "svg" {
+            return Err(Error::output(&self.out, "unknown map format")
+                .hint("end the file name with .png or .svg")
+                .into());
+        }
+        let theme = Theme::from(self.theme);
+        match theme {
+            Theme::Deviation | Theme::Pcn if self.footprints.is_none() => {
+                return Err(Error::scenario("this theme needs --footprints").into())
+            }
+            Theme::Change if self.footprints.is_none() || self.compare_with.is_none() => {
+                return Err(Error::scenario("the change theme needs --footprints and --compare-with").into())
+            }
+            _ => {}
+        }
+        Ok(MapConfig {
+            scenario: self.scenario.clone(),
+            out: self.out.clone(),
+            footprints: self.footprints.clone(),
+            compare_with: self.compare_with.clone(),
+            theme,
+            page_mm: self.page.mm(),
+            dpi: self.dpi,
+            boundary: self.boundary.clone(),
+            title: self.title.clone(),
+            practices: !self.no_practices,
+        })
+    }
+}
+
+/// Run `map`.
+pub fn run(c: &MapConfig) -> anyhow::Result<()> {
+    let p = Prepared::load(&c.scenario)?;
+    let boundary = Layer::parse(&c.boundary, &p)?;
+    let fp = c.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
+    let other = c.compare_with.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
+    let theme_name = match c.theme {
         Theme::Imd => "deprivation",
         Theme::Deviation => "population against target",
         Theme::Pcn => "PCN coterminosity",
         Theme::Access => "access to GP practices",
         Theme::Change => "change between options",
     };
-    let title = a.title.clone().unwrap_or_else(|| match &fp {
+    let title = c.title.clone().unwrap_or_else(|| match &fp {
         Some(f) => format!("{} — {} footprints, {}", p.study.name, f.label, theme_name),
         None => format!("{} — {}", p.study.name, theme_name),
     });
     let spec = MapSpec {
         title,
-        theme,
-        page_mm,
-        dpi: a.dpi,
+        theme: c.theme,
+        page_mm: c.page_mm,
+        dpi: c.dpi,
         footprints: fp.as_ref(),
         other: other.as_ref(),
-        boundary: a.boundary.clone(),
-        practices: !a.no_practices,
+        boundary,
+        practices: c.practices,
         target: p.scenario.build.snp_target,
     };
-    map::render(&p, &spec, &a.out)?;
-    eprintln!("wrote {}", a.out.display());
+    map::render(&p, &spec, &c.out)?;
+    eprintln!("wrote {}", c.out.display());
     Ok(())
 }

@@ -1,9 +1,14 @@
-//! Command-line interface: one file per subcommand, each with its `Args` and a `run()`.
+//! Command-line interface: one file per subcommand, each with its clap `Args`, a `validate()` that
+//! turns them into a typed configuration before any file is read, and a `run()` that takes it.
+//! Shared: `out` (stdout that survives a closed pipe), `choice` (enum flags), `validate` (ranges).
 pub mod build;
 pub mod check;
+pub mod choice;
 pub mod demo;
 pub mod graph;
 pub mod map;
+pub mod out;
 pub mod report;
 pub mod score;
 pub mod site;
+pub mod validate;

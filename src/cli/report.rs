@@ -20,8 +20,26 @@ pub struct ReportArgs {
     pub out: PathBuf,
 }
 
+/// Validated `report` configuration.
+#[derive(Debug)]
+pub struct ReportConfig {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+    /// Footprint sets, in column order.
+    pub options: Vec<PathBuf>,
+    /// Output HTML file.
+    pub out: PathBuf,
+}
+
+impl ReportArgs {
+    /// Nothing to range-check (clap already requires at least one set).
+    pub fn validate(&self) -> anyhow::Result<ReportConfig> {
+        Ok(ReportConfig { scenario: self.scenario.clone(), options: self.options.clone(), out: self.out.clone() })
+    }
+}
+
 /// Run `report`.
-pub fn run(a: &ReportArgs) -> anyhow::Result<()> {
+pub fn run(a: &ReportConfig) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
     let sets = a.options.iter().map(|o| FootprintSet::read(&p, o, None)).collect::<Result<Vec<_>, _>>()?;
     let html = footprints::export::report::report_html(&p, &sets)?;

@@ -1,10 +1,13 @@
 //! `footprints site`: where should neighbourhood health centres go?
 
-use clap::Args;
+use super::choice::{self, choice};
+use super::out;
+use super::validate::{above, at_least};
+use clap::{Args, ValueEnum};
 use footprints::io::crs;
 use footprints::io::write::{atomic_write, csv_string};
 use footprints::score::FootprintSet;
-use footprints::site::run::{self, SiteConfig};
+use footprints::site::run::{self, Candidate, SiteConfig, SiteResult};
 use footprints::site::Objective;
 use footprints::Prepared;
 use serde_json::json;
@@ -22,12 +25,12 @@ pub struct SiteArgs {
     /// Candidates: "practices" or a CSV (code, name, easting/northing or lat/lon, capacity, must_open) or GeoJSON points.
     #[arg(long, default_value = "practices")]
     pub candidates: String,
-    /// Number of sites across the study area (without --footprints).
+    /// Number of sites across the study area (without --footprints), at least 1.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
     /// median (least weighted distance), coverage (most demand within --radius-km) or centre (least worst distance).
-    #[arg(long, default_value = "median")]
-    pub objective: String,
+    #[arg(long, default_value = "median", value_parser = choice::<ObjectiveArg>("--objective"))]
+    pub objective: ObjectiveArg,
     /// Deprivation weight α: demand = population × (1 + α × deprivation); 0 = plain population.
     #[arg(long, default_value_t = 1.0)]
     pub alpha: f64,
@@ -51,20 +54,94 @@ pub struct SiteArgs {
     pub out: PathBuf,
 }
 
-/// Run `site`.
-pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
-    let objective = Objective::parse(&a.objective)
-        .ok_or_else(|| anyhow::anyhow!("unknown --objective \"{}\"; use median, coverage or centre", a.objective))?;
-    if a.alpha < 0.0 || a.core20_weight <= 0.0 || a.circuity < 1.0 || a.radius_km <= 0.0 {
-        anyhow::bail!("--alpha must be ≥ 0, --core20-weight > 0, --circuity ≥ 1 and --radius-km > 0");
+/// `--objective`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// p-median: least demand-weighted distance.
+    #[value(alias = "p-median")]
+    Median,
+    /// Maximal coverage: most demand within --radius-km.
+    #[value(alias = "mclp")]
+    Coverage,
+    /// p-centre: least worst distance.
+    #[value(aliases = ["center", "p-centre", "p-center"])]
+    Centre,
+}
+
+impl From<ObjectiveArg> for Objective {
+    fn from(o: ObjectiveArg) -> Objective {
+        match o {
+            ObjectiveArg::Median => Objective::Median,
+            ObjectiveArg::Coverage => Objective::Coverage,
+            ObjectiveArg::Centre => Objective::Centre,
+        }
     }
+}
+
+/// Validated `site` configuration: flags checked, files not yet read.
+#[derive(Debug)]
+pub struct SiteRun {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+    /// One hub per footprint of this set.
+    pub footprints: Option<PathBuf>,
+    /// "practices" or a candidates file.
+    pub candidates: String,
+    /// Objective.
+    pub objective: Objective,
+    /// Its canonical name, for the run record.
+    pub objective_name: String,
+    /// Sites across the area, ≥ 1.
+    pub k: usize,
+    /// Deprivation weight, finite ≥ 0.
+    pub alpha: f64,
+    /// Core20 multiplier, finite > 0.
+    pub core20_weight: f64,
+    /// Coverage radius, finite > 0.
+    pub radius_km: f64,
+    /// Circuity, finite ≥ 1.
+    pub circuity: f64,
+    /// Travel-time matrix.
+    pub matrix: Option<PathBuf>,
+    /// Allow candidates outside the study area.
+    pub allow_outside: bool,
+    /// Output folder.
+    pub out: PathBuf,
+}
+
+impl SiteArgs {
+    /// Check every numeric flag (NaN and infinities rejected) before any file is read.
+    pub fn validate(&self) -> anyhow::Result<SiteRun> {
+        if self.k == 0 {
+            anyhow::bail!("--k must be at least 1 (got 0)");
+        }
+        Ok(SiteRun {
+            scenario: self.scenario.clone(),
+            footprints: self.footprints.clone(),
+            candidates: self.candidates.clone(),
+            objective: self.objective.into(),
+            objective_name: choice::name(&self.objective),
+            k: self.k,
+            alpha: at_least("alpha", self.alpha, 0.0)?,
+            core20_weight: above("core20-weight", self.core20_weight, 0.0)?,
+            radius_km: above("radius-km", self.radius_km, 0.0)?,
+            circuity: at_least("circuity", self.circuity, 1.0)?,
+            matrix: self.matrix.clone(),
+            allow_outside: self.allow_outside,
+            out: self.out.clone(),
+        })
+    }
+}
+
+/// Run `site`: load, solve, write the five outputs, print the summary.
+pub fn run(a: &SiteRun) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
     let cands = run::read_candidates(&p, &a.candidates)?;
     let fp = a.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
     let matrix = a.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
     let cfg = SiteConfig {
         matrix,
-        objective,
+        objective: a.objective,
         k: a.k,
         alpha: a.alpha,
         core20_weight: a.core20_weight,
@@ -74,8 +151,38 @@ pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
         exact_limit: 2e5,
     };
     let res = run::run(&p, &cands, fp.as_ref(), &cfg)?;
-    let rows: Vec<Vec<String>> = res
-        .sites
+    let rows = site_rows(&res, &cands);
+    atomic_write(&a.out.join("sites.csv"), csv_string(&SITE_COLUMNS, &rows).as_bytes())?;
+    let meta = json!({"tool": "footprints", "version": footprints::VERSION, "inputs": p.report.inputs, "objective": a.objective_name, "k": a.k, "alpha": a.alpha, "core20_weight": a.core20_weight, "radius_km": a.radius_km, "circuity": a.circuity, "candidates": a.candidates,
+        "solutions": res.solutions.iter().map(|(n, s)| json!({"problem": n, "value": s.value, "exact": s.exact, "lower_bound": s.bound})).collect::<Vec<_>>(), "access": res.access, "warnings": res.warnings});
+    let gj = json!({"type": "FeatureCollection", "footprints": meta, "features": site_features(&res, &cands)});
+    atomic_write(&a.out.join("sites.geojson"), (serde_json::to_string(&gj)? + "\n").as_bytes())?;
+    let arows: Vec<Vec<String>> =
+        res.assignment.iter().map(|(l, s, d)| vec![l.clone(), s.clone(), format!("{d:.3}")]).collect();
+    atomic_write(&a.out.join("assignment.csv"), csv_string(&["lsoa_code", "site_code", "km"], &arows).as_bytes())?;
+    atomic_write(&a.out.join("site.json"), (serde_json::to_string_pretty(&meta)? + "\n").as_bytes())?;
+    let md = summary_md(a, &p.study.name, fp.is_some(), &rows, &res);
+    atomic_write(&a.out.join("summary.md"), md.as_bytes())?;
+    out::print(&md)?;
+    Ok(())
+}
+
+const SITE_COLUMNS: [&str; 10] = [
+    "code",
+    "name",
+    "footprint",
+    "population_served",
+    "core20_population_served",
+    "weighted_km",
+    "mean_km",
+    "easting",
+    "northing",
+    "capacity",
+];
+
+/// One `sites.csv` row per chosen site, in `SITE_COLUMNS` order.
+fn site_rows(res: &SiteResult, cands: &[Candidate]) -> Vec<Vec<String>> {
+    res.sites
         .iter()
         .map(|r| {
             let c = cands.iter().find(|c| c.code == r.code).unwrap();
@@ -92,28 +199,12 @@ pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
                 r.capacity.map(|x| format!("{x:.0}")).unwrap_or_default(),
             ]
         })
-        .collect();
-    atomic_write(
-        &a.out.join("sites.csv"),
-        csv_string(
-            &[
-                "code",
-                "name",
-                "footprint",
-                "population_served",
-                "core20_population_served",
-                "weighted_km",
-                "mean_km",
-                "easting",
-                "northing",
-                "capacity",
-            ],
-            &rows,
-        )
-        .as_bytes(),
-    )?;
-    let feats: Vec<serde_json::Value> = res
-        .sites
+        .collect()
+}
+
+/// GeoJSON point features (WGS84) of the chosen sites.
+fn site_features(res: &SiteResult, cands: &[Candidate]) -> Vec<serde_json::Value> {
+    res.sites
         .iter()
         .map(|r| {
             let c = cands.iter().find(|c| c.code == r.code).unwrap();
@@ -121,17 +212,13 @@ pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
             json!({"type": "Feature", "properties": {"code": r.code, "name": r.name, "footprint": r.footprint, "population_served": r.population.round(), "core20_population_served": r.core20_population.round(), "mean_km": (r.mean_km * 100.0).round() / 100.0},
                    "geometry": {"type": "Point", "coordinates": [(ll.x * 1e6).round() / 1e6, (ll.y * 1e6).round() / 1e6]}})
         })
-        .collect();
-    let meta = json!({"tool": "footprints", "version": footprints::VERSION, "inputs": p.report.inputs, "objective": a.objective, "k": a.k, "alpha": a.alpha, "core20_weight": a.core20_weight, "radius_km": a.radius_km, "circuity": a.circuity, "candidates": a.candidates,
-        "solutions": res.solutions.iter().map(|(n, s)| json!({"problem": n, "value": s.value, "exact": s.exact, "lower_bound": s.bound})).collect::<Vec<_>>(), "access": res.access, "warnings": res.warnings});
-    let gj = json!({"type": "FeatureCollection", "footprints": meta, "features": feats});
-    atomic_write(&a.out.join("sites.geojson"), (serde_json::to_string(&gj)? + "\n").as_bytes())?;
-    let arows: Vec<Vec<String>> =
-        res.assignment.iter().map(|(l, s, d)| vec![l.clone(), s.clone(), format!("{d:.3}")]).collect();
-    atomic_write(&a.out.join("assignment.csv"), csv_string(&["lsoa_code", "site_code", "km"], &arows).as_bytes())?;
-    atomic_write(&a.out.join("site.json"), (serde_json::to_string_pretty(&meta)? + "\n").as_bytes())?;
-    let mut md = format!("# Sites — {}\n\nObjective {} · α = {} · Core20 weight {} · {}\n\n| site | name | footprint | people served | Core20 served | mean km |\n|---|---|---|---|---|---|\n", p.study.name, a.objective, a.alpha, a.core20_weight, if fp.is_some() { "one hub per footprint".to_string() } else { format!("k = {}", a.k) });
-    for r in &rows {
+        .collect()
+}
+
+/// `summary.md`, also printed: settings, sites, access before and after, how each problem was solved.
+fn summary_md(a: &SiteRun, study: &str, per_footprint: bool, rows: &[Vec<String>], res: &SiteResult) -> String {
+    let mut md = format!("# Sites — {}\n\nObjective {} · α = {} · Core20 weight {} · {}\n\n| site | name | footprint | people served | Core20 served | mean km |\n|---|---|---|---|---|---|\n", study, a.objective_name, a.alpha, a.core20_weight, if per_footprint { "one hub per footprint".to_string() } else { format!("k = {}", a.k) });
+    for r in rows {
         md.push_str(&format!("| {} | {} | {} | {} | {} | {} |\n", r[0], r[1], r[2], r[3], r[4], r[6]));
     }
     md.push_str("\n| access | km |\n|---|---|\n");
@@ -152,7 +239,5 @@ pub fn run(a: &SiteArgs) -> anyhow::Result<()> {
     for w in &res.warnings {
         md.push_str(&format!("\n- {w}"));
     }
-    atomic_write(&a.out.join("summary.md"), md.as_bytes())?;
-    print!("{md}");
-    Ok(())
+    md
 }

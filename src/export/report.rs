@@ -123,7 +123,7 @@ fn maps(p: &Prepared, sets: &[FootprintSet], target: f64, h: &mut String) -> Res
             dpi: 72.0,
             footprints: Some(f),
             other: None,
-            boundary: "lad".into(),
+            boundary: crate::layer::Layer::Lad,
             practices: !p.study.practices.is_empty(),
             target,
         };
