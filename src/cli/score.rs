@@ -112,7 +112,7 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
     if let Some(dir) = &a.out {
         out::write_scores(dir, &s, Some(&md))?;
     }
-    print!("{md}");
+    super::out::print(&md)?;
     Ok(())
 }
 
@@ -137,7 +137,7 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     if let Some(dir) = &a.out {
         out::write_compare(dir, &md, &all, &mv)?;
     }
-    print!("{md}");
+    super::out::print(&md)?;
     Ok(())
 }
 
