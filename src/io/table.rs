@@ -20,12 +20,22 @@ pub struct Table {
 
 /// Read a whole file as bytes, with a helpful error when it is missing.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    decompress(path, read_raw(path)?)
+}
+
+/// Read a whole file as stored (no decompression).
+pub fn read_raw(path: &Path) -> Result<Vec<u8>> {
     let mut f = File::open(path).map_err(|e| {
         Error::input(path, format!("cannot open file: {e}"))
             .hint("check the path in the scenario; relative paths resolve from the scenario file's folder")
     })?;
     let mut buf = Vec::new();
     f.read_to_end(&mut buf).map_err(|e| Error::input(path, format!("cannot read file: {e}")))?;
+    Ok(buf)
+}
+
+/// Gunzip a `.gz` file's bytes; other files are returned as they are.
+fn decompress(path: &Path, mut buf: Vec<u8>) -> Result<Vec<u8>> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
         let mut out = Vec::new();
         GzDecoder::new(&buf[..])
@@ -41,6 +51,11 @@ impl Table {
     pub fn read(path: &Path) -> Result<Table> {
         let bytes = read_bytes(path)?;
         Self::from_bytes(path, &bytes, true)
+    }
+
+    /// Parse a CSV file's bytes as stored (gunzipped first for `.gz`), e.g. bytes also hashed.
+    pub fn from_raw(path: &Path, raw: Vec<u8>) -> Result<Table> {
+        Self::from_bytes(path, &decompress(path, raw)?, true)
     }
 
     /// Read a CSV file that has no header row, naming columns `1`, `2`, ...

@@ -3,7 +3,6 @@
 use super::Loader;
 use crate::error::{Error, Result};
 use crate::io::boundaries::PolyLayer;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// The validated boundary layer.
@@ -22,7 +21,7 @@ pub(crate) fn validate(ld: &mut Loader, bpath: &Path, layer: PolyLayer) -> Resul
         return Err(Error::input(bpath, format!("no attribute named \"{}\" for the LSOA code", bcfg.code))
             .hint(format!("attributes found: {}; set boundaries.code in the scenario", layer.columns.join(", "))));
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for (i, f) in layer.features.iter().enumerate() {
         let code = f.props.get(&bcfg.code).map(String::as_str).unwrap_or("");
         if code.is_empty() {

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::io::table::{parse_f64, Table};
 use crate::model::Imd;
 use crate::scenario::Deprivation;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Columns of the deprivation table.
@@ -75,10 +75,10 @@ fn columns(d: &Deprivation, t: &Table, dp: &Path) -> Result<Cols> {
 /// boundary file.
 fn read_rows(ld: &Loader, d: &Deprivation, t: &Table, cols: &Cols) -> Result<(HashMap<String, Imd>, Vec<String>)> {
     let mut rows: HashMap<String, Imd> = HashMap::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
     let mut unknown: Vec<String> = Vec::new();
     for (i, r) in t.rows.iter().enumerate() {
-        let code = t.get(r, cols.code).to_string();
+        let code = t.get(r, cols.code);
         let num = |col: Option<usize>, what: &str| -> Result<Option<f64>> {
             let Some(k) = col else { return Ok(None) };
             let s = t.get(r, k);
@@ -99,14 +99,14 @@ fn read_rows(ld: &Loader, d: &Deprivation, t: &Table, cols: &Cols) -> Result<(Ha
         if let Some(dec) = imd.decile.filter(|d| !(1..=10).contains(d)) {
             return Err(Error::at(&t.path, t.line(i), format!("IMD decile {dec} for {code} is outside 1–10")));
         }
-        if !seen.insert(code.clone()) {
+        if !seen.insert(code) {
             return Err(Error::at(&t.path, t.line(i), format!("duplicate LSOA code {code}"))
                 .hint("one row per LSOA is expected"));
         }
-        if d.lsoa11_lookup.is_some() || ld.all_codes.contains(&code) {
-            rows.insert(code, imd);
+        if d.lsoa11_lookup.is_some() || ld.all_codes.contains(code) {
+            rows.insert(code.to_string(), imd);
         } else {
-            unknown.push(code);
+            unknown.push(code.to_string());
         }
     }
     Ok((rows, unknown))

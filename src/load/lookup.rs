@@ -4,7 +4,7 @@
 use super::Loader;
 use crate::error::{Error, Result};
 use crate::model::Named;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// Lookup rows of boundary-file LSOAs.
 #[derive(Default)]
@@ -32,7 +32,7 @@ pub(crate) fn read(ld: &mut Loader, has_lad_col: bool) -> Result<Lookup> {
     let t = ld.table("lookup", &p)?;
     let (c, w, wn, l, ln) =
         (t.col(&lk.code)?, t.col(&lk.ward)?, t.col(&lk.ward_name)?, t.col(&lk.lad)?, t.col(&lk.lad_name)?);
-    let mut seen_codes: HashSet<&str> = HashSet::new();
+    let mut seen_codes: rustc_hash::FxHashSet<&str> = Default::default();
     for (i, r) in t.rows.iter().enumerate() {
         let code = t.get(r, c);
         if !seen_codes.insert(code) {

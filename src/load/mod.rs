@@ -30,7 +30,7 @@ use crate::model::Study;
 use crate::scenario::Scenario;
 use draft::{DraftArea, DraftPractice};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Examples listed in messages.
@@ -51,7 +51,7 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
         || crate::io::boundaries::read_polygons(&bpath, sc.boundaries.crs.as_deref(), &sc.boundaries.code),
         || {
             use rayon::prelude::*;
-            csv_paths.par_iter().map(|p| (p.clone(), Table::read(p))).collect::<Vec<_>>()
+            csv_paths.par_iter().map(|p| (p.clone(), read_hashed(p))).collect::<Vec<_>>()
         },
     );
     let mut ld = Loader::new(sc, tables.into_iter().collect());
@@ -69,14 +69,21 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
     Ok(ld.finish())
 }
 
+/// Read and parse a CSV table, hashing the bytes as stored on the way (no second read).
+fn read_hashed(p: &Path) -> Result<(Table, String)> {
+    let raw = crate::io::table::read_raw(p)?;
+    let sha = report::hash_bytes(&raw);
+    Ok((Table::from_raw(p, raw)?, sha))
+}
+
 /// The state of a load in progress: the scenario, prefetched tables, the LSOAs as drafts and the
 /// report so far.
 pub(crate) struct Loader<'a> {
     sc: &'a Scenario,
-    prefetched: RefCell<HashMap<PathBuf, Result<Table>>>,
+    prefetched: RefCell<HashMap<PathBuf, Result<(Table, String)>>>,
     report: LoadReport,
     /// Codes of every boundary-file feature (before the study-area filter).
-    all_codes: BTreeSet<String>,
+    all_codes: rustc_hash::FxHashSet<String>,
     areas: Vec<DraftArea>,
     index: HashMap<String, usize>,
     practices: Vec<DraftPractice>,
@@ -89,12 +96,12 @@ pub(crate) struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    fn new(sc: &'a Scenario, tables: HashMap<PathBuf, Result<Table>>) -> Loader<'a> {
+    fn new(sc: &'a Scenario, tables: HashMap<PathBuf, Result<(Table, String)>>) -> Loader<'a> {
         Loader {
             sc,
             prefetched: RefCell::new(tables),
             report: LoadReport::default(),
-            all_codes: BTreeSet::new(),
+            all_codes: Default::default(),
             areas: Vec::new(),
             index: HashMap::new(),
             practices: Vec::new(),
@@ -107,9 +114,9 @@ impl<'a> Loader<'a> {
 
     /// A table (prefetched or read now), recorded as an input with `role`.
     fn table(&mut self, role: &str, p: &Path) -> Result<Table> {
-        let t = self.prefetched.borrow_mut().remove(p).unwrap_or_else(|| Table::read(p));
-        let t = t?;
-        self.report.add_input(role, p);
+        let prefetched = self.prefetched.borrow_mut().remove(p);
+        let (t, sha) = prefetched.unwrap_or_else(|| read_hashed(p))?;
+        self.report.add_input_hashed(role, p, sha);
         Ok(t)
     }
 

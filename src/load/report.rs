@@ -33,20 +33,33 @@ pub struct LoadReport {
 
 impl LoadReport {
     pub(crate) fn add_input(&mut self, role: &str, p: &Path) {
-        self.inputs.push(InputFile { role: role.into(), path: p.display().to_string(), sha256: String::new() });
+        self.add_input_hashed(role, p, String::new());
     }
 
-    /// Hash every input in parallel.
+    /// An input whose SHA-256 is already known (hashed from the bytes read).
+    pub(crate) fn add_input_hashed(&mut self, role: &str, p: &Path, sha256: String) {
+        self.inputs.push(InputFile { role: role.into(), path: p.display().to_string(), sha256 });
+    }
+
+    /// Hash, in parallel, every input not hashed yet.
     pub(crate) fn hash_inputs(&mut self) {
         use rayon::prelude::*;
-        self.inputs.par_iter_mut().for_each(|i| i.sha256 = hash_file(Path::new(&i.path)));
+        self.inputs
+            .par_iter_mut()
+            .filter(|i| i.sha256.is_empty())
+            .for_each(|i| i.sha256 = hash_file(Path::new(&i.path)));
     }
 }
 
 /// SHA-256 of a file (hex), or "unreadable".
 pub fn hash_file(path: &Path) -> String {
     match std::fs::read(path) {
-        Ok(b) => format!("{:x}", Sha256::digest(&b)),
+        Ok(b) => hash_bytes(&b),
         Err(_) => "unreadable".into(),
     }
+}
+
+/// SHA-256 of bytes (hex).
+pub fn hash_bytes(b: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(b))
 }
