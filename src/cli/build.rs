@@ -3,8 +3,9 @@
 use clap::Args;
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::error::Error;
+use footprints::export::check_plan_constrained;
 use footprints::io::table::Table;
-use footprints::io::write::{atomic_write, csv_string};
+use footprints::io::write::atomic_write;
 use footprints::Prepared;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -132,9 +133,11 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let res = build::build(&p, &cfg)?;
+    let res = build::build_with_progress(&p, &cfg, &progress_bar())?;
+    let lock_rule = build::constraint::OneLockPerFootprint;
+    let locks_of = build::constraint::lock_tallies(&p, &cfg.locks);
     for b in res.options.iter().chain(&res.baselines) {
-        let bad = footprints::export::check_plan_with(&p, &b.plan, b.kind != "pcn-baseline");
+        let bad = check_plan_constrained(&p, &b.plan, b.kind.follows_units(), &lock_rule, &locks_of);
         if !bad.is_empty() {
             anyhow::bail!("internal error: {} violates hard rules: {}", b.label, bad.join("; "));
         }
@@ -153,76 +156,11 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         meta["warnings"] = json!(res.warnings);
         footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)?;
     }
-    // Summary across options and baselines.
-    let all: Vec<&footprints::build::Built> = res.options.iter().chain(&res.baselines).collect();
-    let header = [
-        "label",
-        "snps",
-        "mnps",
-        "pcn_split_pct",
-        "pcns_split",
-        "community_split",
-        "cut_km",
-        "snp_max_dev_pct",
-        "mnp_max_dev_pct",
-        "snps_outside_tol",
-        "mnps_outside_tol",
-        "objective",
-    ];
-    let rows: Vec<Vec<String>> = all
-        .iter()
-        .map(|b| {
-            let m = &b.metrics;
-            vec![
-                b.label.clone(),
-                m.snps.to_string(),
-                m.mnps.to_string(),
-                format!("{:.1}", m.pcn_split_share * 100.0),
-                m.pcns_split.to_string(),
-                format!("{:.0}", m.components.community_split.max(0.0)),
-                format!("{:.1}", m.components.cut_km),
-                format!("{:.1}", m.snp_max_dev_pct),
-                format!("{:.1}", m.mnp_max_dev_pct),
-                m.snps_outside_tolerance.to_string(),
-                m.mnps_outside_tolerance.to_string(),
-                format!("{:.0}", m.objective),
-            ]
-        })
-        .collect();
-    atomic_write(&args.out.join("summary.csv"), csv_string(&header, &rows).as_bytes())?;
-    let mut md = format!("# Footprint options — {}\n\nfootprints {} · seed {} · SNP {:.0} / MNP {:.0} ± {:.0}% · SNP layer {} · MNP layer {}\n\n", p.study.name, footprints::VERSION, cfg.seed, cfg.snp_target, cfg.mnp_target, cfg.tolerance * 100.0, cfg.snp_layer.label(&p), cfg.mnp_layer.label(&p));
-    md.push_str(&format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len())));
-    for r in &rows {
-        md.push_str(&format!("| {} |\n", r.join(" | ")));
-    }
-    md.push_str("\nShare of population changing SNP between options:\n\n| | ");
-    md.push_str(&res.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(" | "));
-    md.push_str(" |\n|---|");
-    md.push_str(&"---|".repeat(res.options.len()));
-    md.push('\n');
-    let mut diff_rows = Vec::new();
-    for (i, o) in res.options.iter().enumerate() {
-        md.push_str(&format!(
-            "| {} | {} |\n",
-            o.label,
-            res.differences[i].iter().map(|d| format!("{:.1}%", d * 100.0)).collect::<Vec<_>>().join(" | ")
-        ));
-        for (j, d) in res.differences[i].iter().enumerate() {
-            diff_rows.push(vec![o.label.clone(), res.options[j].label.clone(), format!("{:.4}", d)]);
-        }
-    }
-    if !res.warnings.is_empty() {
-        md.push_str("\nWarnings:\n\n");
-        for w in &res.warnings {
-            md.push_str(&format!("- {w}\n"));
-        }
-    }
-    atomic_write(&args.out.join("summary.md"), md.as_bytes())?;
-    atomic_write(
-        &args.out.join("differences.csv"),
-        csv_string(&["option_a", "option_b", "population_share_changing_snp"], &diff_rows).as_bytes(),
-    )?;
-    print!("{md}");
+    let sum = build::summary::summary(&p, &cfg, &res);
+    atomic_write(&args.out.join("summary.csv"), sum.csv.as_bytes())?;
+    atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;
+    atomic_write(&args.out.join("differences.csv"), sum.differences_csv.as_bytes())?;
+    print!("{}", sum.markdown);
     eprintln!(
         "wrote {} option(s) and {} baseline(s) to {}",
         res.options.len(),
@@ -230,4 +168,23 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// A progress callback that draws an indicatif bar over the candidate runs (hidden when stderr is
+/// not a terminal).
+fn progress_bar() -> impl Fn(build::Progress) {
+    let bar = indicatif::ProgressBar::hidden();
+    move |event| match event {
+        build::Progress::Started { runs } => {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(runs as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("building candidate plans");
+        }
+        build::Progress::RunDone { done, .. } => bar.set_position(done as u64),
+        build::Progress::Finished => bar.finish_and_clear(),
+    }
 }
