@@ -7,84 +7,232 @@ use super::graph::LGraph;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-struct Dsu(Vec<usize>);
-
-impl Dsu {
-    fn find(&mut self, x: usize) -> usize {
-        let mut r = x;
-        while self.0[r] != r {
-            r = self.0[r];
-        }
-        let mut y = x;
-        while self.0[y] != r {
-            let n = self.0[y];
-            self.0[y] = r;
-            y = n;
-        }
-        r
-    }
-}
-
-/// A spanning tree over positions in a node list, rooted at a random position.
-struct Tree {
-    /// Parent position (the root is its own parent).
+/// Reusable buffers for one thread's spanning trees, so the ReCom hot loop does not allocate.
+#[derive(Default)]
+struct Scratch {
+    /// Node → position in the current node list (`usize::MAX` outside it; reset after each tree).
+    pos: Vec<usize>,
+    /// Candidate edges: random weight + surcharge (as bits) and push index packed for sorting; ends.
+    keys: Vec<u128>,
+    ends: Vec<(usize, usize)>,
+    /// Union-find parents.
+    dsu: Vec<usize>,
+    /// Tree edges in the order Kruskal adds them.
+    tree_edges: Vec<(usize, usize)>,
+    /// Tree adjacency as offsets into `tree_nbrs`, each node's neighbours in the order added.
+    offsets: Vec<usize>,
+    tree_nbrs: Vec<usize>,
+    fill: Vec<usize>,
+    /// The tree: parent position, breadth-first order, surcharge of the edge to the parent.
     parent: Vec<usize>,
-    /// Positions in breadth-first order from the root.
     order: Vec<usize>,
-    /// Surcharge of the edge to the parent.
     surcharge: Vec<f64>,
+    /// Subtree totals, admissible cuts, nodes under the cut.
+    sub: Vec<Tally>,
+    cuts: Vec<(usize, usize)>,
+    inside: Vec<bool>,
 }
 
-/// Random minimum spanning tree of the subgraph induced by `nodes` (uniform random weights plus
-/// surcharges, Kruskal), or None if that subgraph is disconnected. `pos` maps a node to its position.
-fn random_tree(g: &LGraph, nodes: &[usize], pos: &[usize], rng: &mut ChaCha8Rng) -> Option<Tree> {
-    let n = nodes.len();
-    let mut edges: Vec<(f64, usize, usize)> = Vec::new();
-    for (i, &v) in nodes.iter().enumerate() {
-        for nb in &g.adj[v] {
-            let j = pos[nb.node];
-            if j != usize::MAX && i < j {
-                edges.push((rng.random::<f64>() + nb.surcharge, i, j));
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+fn find(dsu: &mut [usize], x: usize) -> usize {
+    let mut r = x;
+    while dsu[r] != r {
+        r = dsu[r];
+    }
+    let mut y = x;
+    while dsu[y] != r {
+        let n = dsu[y];
+        dsu[y] = r;
+        y = n;
+    }
+    r
+}
+
+impl Scratch {
+    /// Random minimum spanning tree of the subgraph induced by `nodes` (uniform random weights
+    /// plus surcharges, Kruskal; equal weights go to the edge drawn first), rooted at a random
+    /// position, into `parent`, `order` and `surcharge`. False if that subgraph is disconnected.
+    fn random_tree(&mut self, g: &LGraph, nodes: &[usize], rng: &mut ChaCha8Rng) -> bool {
+        let n = nodes.len();
+        self.keys.clear();
+        self.ends.clear();
+        for (i, &v) in nodes.iter().enumerate() {
+            for nb in &g.adj[v] {
+                let j = self.pos[nb.node];
+                if j != usize::MAX && i < j {
+                    // Weights are ≥ 0, so their bit patterns sort as the numbers do.
+                    let w = rng.random::<f64>() + nb.surcharge;
+                    self.keys.push(((w.to_bits() as u128) << 64) | self.ends.len() as u128);
+                    self.ends.push((i, j));
+                }
             }
         }
-    }
-    let surcharge_of =
-        |a: usize, b: usize| g.adj[nodes[a]].iter().find(|nb| nb.node == nodes[b]).map_or(0.0, |nb| nb.surcharge);
-    edges.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut dsu = Dsu((0..n).collect());
-    let mut tadj: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut used = 0;
-    for (_, a, b) in edges {
-        let (ra, rb) = (dsu.find(a), dsu.find(b));
-        if ra != rb {
-            dsu.0[ra] = rb;
-            tadj[a].push(b);
-            tadj[b].push(a);
-            used += 1;
-            if used == n - 1 {
-                break;
+        self.keys.sort_unstable();
+        self.dsu.clear();
+        self.dsu.extend(0..n);
+        self.tree_edges.clear();
+        for &key in &self.keys {
+            let (a, b) = self.ends[key as u64 as usize];
+            let (ra, rb) = (find(&mut self.dsu, a), find(&mut self.dsu, b));
+            if ra != rb {
+                self.dsu[ra] = rb;
+                self.tree_edges.push((a, b));
+                if self.tree_edges.len() + 1 == n {
+                    break;
+                }
             }
         }
+        if self.tree_edges.len() + 1 != n {
+            return false;
+        }
+        self.tree_adjacency(n);
+        self.bfs(g, nodes, rng.random_range(0..n));
+        true
     }
-    if used + 1 != n {
-        return None;
+
+    /// Tree adjacency in compressed form, keeping the order edges were added.
+    fn tree_adjacency(&mut self, n: usize) {
+        self.offsets.clear();
+        self.offsets.resize(n + 1, 0);
+        for &(a, b) in &self.tree_edges {
+            self.offsets[a + 1] += 1;
+            self.offsets[b + 1] += 1;
+        }
+        for i in 0..n {
+            self.offsets[i + 1] += self.offsets[i];
+        }
+        self.fill.clear();
+        self.fill.extend_from_slice(&self.offsets[..n]);
+        self.tree_nbrs.clear();
+        self.tree_nbrs.resize(2 * (n - 1), 0);
+        for &(a, b) in &self.tree_edges {
+            self.tree_nbrs[self.fill[a]] = b;
+            self.fill[a] += 1;
+            self.tree_nbrs[self.fill[b]] = a;
+            self.fill[b] += 1;
+        }
     }
-    let root = rng.random_range(0..n);
-    let mut tree = Tree { parent: vec![usize::MAX; n], order: vec![root], surcharge: vec![0.0; n] };
-    tree.parent[root] = root;
-    let mut i = 0;
-    while i < tree.order.len() {
-        let v = tree.order[i];
-        for &w in &tadj[v] {
-            if tree.parent[w] == usize::MAX {
-                tree.parent[w] = v;
-                tree.surcharge[w] = surcharge_of(v, w);
-                tree.order.push(w);
+
+    /// Breadth-first order from `root`, parents, and the surcharge of each edge to the parent (as
+    /// the parent's neighbour list has it).
+    fn bfs(&mut self, g: &LGraph, nodes: &[usize], root: usize) {
+        let n = nodes.len();
+        self.parent.clear();
+        self.parent.resize(n, usize::MAX);
+        self.surcharge.clear();
+        self.surcharge.resize(n, 0.0);
+        self.order.clear();
+        self.order.push(root);
+        self.parent[root] = root;
+        let mut i = 0;
+        while i < self.order.len() {
+            let v = self.order[i];
+            for t in self.offsets[v]..self.offsets[v + 1] {
+                let w = self.tree_nbrs[t];
+                if self.parent[w] == usize::MAX {
+                    self.parent[w] = v;
+                    self.surcharge[w] =
+                        g.adj[nodes[v]].iter().find(|nb| nb.node == nodes[w]).map_or(0.0, |nb| nb.surcharge);
+                    self.order.push(w);
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// The tree edge to cut (named by its child position) and the parts on the child's side, or
+    /// None if no edge of the tree gives a split `rule` admits.
+    fn choose_cut<C: HardConstraint>(
+        &mut self,
+        g: &LGraph,
+        nodes: &[usize],
+        k: usize,
+        total: &Tally,
+        rule: &C,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<(usize, usize)> {
+        self.sub.clear();
+        self.sub.resize(nodes.len(), Tally::default());
+        for &v in self.order.iter().rev() {
+            self.sub[v].add(Tally::node(g, nodes[v]));
+            let p = self.parent[v];
+            if p != v {
+                let s = self.sub[v];
+                self.sub[p].add(s);
             }
         }
-        i += 1;
+        self.cuts.clear();
+        for &v in &self.order[1..] {
+            for k1 in 1..k {
+                if rule.admits(&self.sub[v], k1) && rule.admits(&total.minus(self.sub[v]), k - k1) {
+                    self.cuts.push((v, k1));
+                }
+            }
+        }
+        // Prefer the most even split in count (fewer failures deeper down), and, most of the
+        // time, cuts along PCN / community borders (edges with the highest surcharge).
+        let best = self.cuts.iter().map(|&(_, k1)| k1.min(k - k1)).max()?;
+        self.cuts.retain(|&(_, k1)| k1.min(k - k1) == best);
+        if rng.random::<f64>() < 0.9 {
+            let top = self.cuts.iter().map(|&(v, _)| self.surcharge[v]).fold(f64::MIN, f64::max);
+            let surcharge = &self.surcharge;
+            self.cuts.retain(|&(v, _)| surcharge[v] >= top);
+        }
+        Some(self.cuts[rng.random_range(0..self.cuts.len())])
     }
-    Some(tree)
+
+    /// The nodes under `cut` in the tree and the rest, each in the order of `nodes`.
+    fn sides(&mut self, nodes: &[usize], cut: usize) -> (Vec<usize>, Vec<usize>) {
+        self.inside.clear();
+        self.inside.resize(nodes.len(), false);
+        for &v in &self.order {
+            if v == cut || (self.parent[v] != v && self.inside[self.parent[v]]) {
+                self.inside[v] = true;
+            }
+        }
+        let (mut a, mut c) = (Vec::new(), Vec::new());
+        for (i, &v) in nodes.iter().enumerate() {
+            if self.inside[i] {
+                a.push(v);
+            } else {
+                c.push(v);
+            }
+        }
+        (a, c)
+    }
+
+    /// One try at `k` parts: a random tree and a cut, as (child side, rest, parts on the child
+    /// side). `Err` if the nodes are disconnected.
+    fn try_cut<C: HardConstraint>(
+        &mut self,
+        g: &LGraph,
+        nodes: &[usize],
+        k: usize,
+        total: &Tally,
+        rule: &C,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Option<(Vec<usize>, Vec<usize>, usize)>, ()> {
+        if self.pos.len() < g.len() {
+            self.pos.resize(g.len(), usize::MAX);
+        }
+        for (i, &v) in nodes.iter().enumerate() {
+            self.pos[v] = i;
+        }
+        let connected = self.random_tree(g, nodes, rng);
+        for &v in nodes {
+            self.pos[v] = usize::MAX;
+        }
+        if !connected {
+            return Err(());
+        }
+        Ok(self.choose_cut(g, nodes, k, total, rule, rng).map(|(cut, k1)| {
+            let (a, c) = self.sides(nodes, cut);
+            (a, c, k1)
+        }))
+    }
 }
 
 /// Split `nodes` into `k` connected parts, each within `b` and holding at most one locked node, by
@@ -134,26 +282,14 @@ pub fn tree_partition_with<C: HardConstraint>(
     if !rule.admits(&total, k) {
         return None;
     }
-    let mut pos = vec![usize::MAX; g.len()];
-    for (i, &v) in nodes.iter().enumerate() {
-        pos[v] = i;
-    }
     for _ in 0..tries {
-        let tree = random_tree(g, nodes, &pos, rng)?;
-        let Some((cut, k1)) = choose_cut(g, nodes, &tree, k, &total, rule, rng) else {
-            continue;
+        let (a, c, k1) = match SCRATCH.with(|s| s.borrow_mut().try_cut(g, nodes, k, &total, rule, rng)) {
+            Err(()) => return None,
+            Ok(None) => continue,
+            Ok(Some(cut)) => cut,
         };
-        // Collect the subtree under `cut`.
-        let mut inside = vec![false; nodes.len()];
-        for &v in &tree.order {
-            if v == cut || (tree.parent[v] != v && inside[tree.parent[v]]) {
-                inside[v] = true;
-            }
-        }
-        let a: Vec<usize> = (0..nodes.len()).filter(|&i| inside[i]).map(|i| nodes[i]).collect();
-        let c: Vec<usize> = (0..nodes.len()).filter(|&i| !inside[i]).map(|i| nodes[i]).collect();
         let (Some(mut pa), Some(pc)) =
-            (tree_partition_with(g, &a, k1, rule, rng, tries), tree_partition_with(g, &c, k - k1, rule, rng, tries))
+            (split_side(g, a, k1, rule, rng, tries), split_side(g, c, k - k1, rule, rng, tries))
         else {
             continue;
         };
@@ -163,43 +299,19 @@ pub fn tree_partition_with<C: HardConstraint>(
     None
 }
 
-/// The tree edge to cut (named by its child position) and the parts on the child's side, or None
-/// if no edge of this tree gives a split `rule` admits.
-fn choose_cut<C: HardConstraint>(
+/// Split one side of a cut into `k` parts (one part: the side itself, kept without copying).
+fn split_side<C: HardConstraint>(
     g: &LGraph,
-    nodes: &[usize],
-    tree: &Tree,
+    side: Vec<usize>,
     k: usize,
-    total: &Tally,
     rule: &C,
     rng: &mut ChaCha8Rng,
-) -> Option<(usize, usize)> {
-    let mut sub = vec![Tally::default(); nodes.len()];
-    for &v in tree.order.iter().rev() {
-        sub[v].add(Tally::node(g, nodes[v]));
-        let p = tree.parent[v];
-        if p != v {
-            let s = sub[v];
-            sub[p].add(s);
-        }
+    tries: usize,
+) -> Option<Vec<Vec<usize>>> {
+    if k == 1 {
+        return rule.admits(&Tally::of(g, &side), 1).then(|| vec![side]);
     }
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    for &v in &tree.order[1..] {
-        for k1 in 1..k {
-            if rule.admits(&sub[v], k1) && rule.admits(&total.minus(sub[v]), k - k1) {
-                cuts.push((v, k1));
-            }
-        }
-    }
-    // Prefer the most even split in count (fewer failures deeper down), and, most of the
-    // time, cuts along PCN / community borders (edges with the highest surcharge).
-    let best = cuts.iter().map(|&(_, k1)| k1.min(k - k1)).max()?;
-    cuts.retain(|&(_, k1)| k1.min(k - k1) == best);
-    if rng.random::<f64>() < 0.9 {
-        let top = cuts.iter().map(|&(v, _)| tree.surcharge[v]).fold(f64::MIN, f64::max);
-        cuts.retain(|&(v, _)| tree.surcharge[v] >= top);
-    }
-    Some(cuts[rng.random_range(0..cuts.len())])
+    tree_partition_with(g, &side, k, rule, rng, tries)
 }
 
 #[cfg(test)]
