@@ -12,6 +12,9 @@ pub struct Nb {
     pub shared_m: f64,
     /// Added to the random weight of this edge in spanning trees, so trees cross it last.
     pub surcharge: f64,
+    /// The surcharge `node`'s own list gives this edge (surcharges may differ by direction: a
+    /// community border counts only from a node that has a community).
+    pub back_surcharge: f64,
 }
 
 /// A small weighted graph over "atoms" (LSOAs, lock groups or footprints).
@@ -43,8 +46,8 @@ impl LGraph {
 
     /// Add an undirected edge.
     pub fn add_edge(&mut self, a: usize, b: usize, shared_m: f64, surcharge: f64) {
-        self.adj[a].push(Nb { node: b, shared_m, surcharge });
-        self.adj[b].push(Nb { node: a, shared_m, surcharge });
+        self.adj[a].push(Nb { node: b, shared_m, surcharge, back_surcharge: surcharge });
+        self.adj[b].push(Nb { node: a, shared_m, surcharge, back_surcharge: surcharge });
     }
 
     /// A `w` × `h` grid of population-1 nodes with 1 m edges (for examples and tests).
@@ -113,7 +116,11 @@ impl LGraph {
             pop: groups.map(|atoms| atoms.iter().map(|&a| self.pop[a]).sum()).collect(),
             adj: adj
                 .into_iter()
-                .map(|m| m.into_iter().map(|(node, shared_m)| Nb { node, shared_m, surcharge: 0.0 }).collect())
+                .map(|m| {
+                    m.into_iter()
+                        .map(|(node, shared_m)| Nb { node, shared_m, surcharge: 0.0, back_surcharge: 0.0 })
+                        .collect()
+                })
                 .collect(),
             locked: vec![false; n],
         }

@@ -14,14 +14,15 @@ struct Scratch {
     pos: Vec<usize>,
     /// Candidate edges: random weight + surcharge (as bits) and push index packed for sorting; ends.
     keys: Vec<u128>,
-    ends: Vec<(usize, usize)>,
+    ends: Vec<TreeEdge>,
     /// Union-find parents.
     dsu: Vec<usize>,
     /// Tree edges in the order Kruskal adds them.
-    tree_edges: Vec<(usize, usize)>,
-    /// Tree adjacency as offsets into `tree_nbrs`, each node's neighbours in the order added.
+    tree_edges: Vec<TreeEdge>,
+    /// Tree adjacency as offsets into `tree_nbrs`, each node's neighbours (and the surcharge from
+    /// the node's side) in the order added.
     offsets: Vec<usize>,
-    tree_nbrs: Vec<usize>,
+    tree_nbrs: Vec<(usize, f64)>,
     fill: Vec<usize>,
     /// The tree: parent position, breadth-first order, surcharge of the edge to the parent.
     parent: Vec<usize>,
@@ -31,6 +32,15 @@ struct Scratch {
     sub: Vec<Tally>,
     cuts: Vec<(usize, usize)>,
     inside: Vec<bool>,
+}
+
+/// An edge between positions `a < b`, with the surcharge from each side.
+#[derive(Debug, Clone, Copy)]
+struct TreeEdge {
+    a: usize,
+    b: usize,
+    sur_ab: f64,
+    sur_ba: f64,
 }
 
 thread_local! {
@@ -66,7 +76,7 @@ impl Scratch {
                     // Weights are ≥ 0, so their bit patterns sort as the numbers do.
                     let w = rng.random::<f64>() + nb.surcharge;
                     self.keys.push(((w.to_bits() as u128) << 64) | self.ends.len() as u128);
-                    self.ends.push((i, j));
+                    self.ends.push(TreeEdge { a: i, b: j, sur_ab: nb.surcharge, sur_ba: nb.back_surcharge });
                 }
             }
         }
@@ -75,11 +85,11 @@ impl Scratch {
         self.dsu.extend(0..n);
         self.tree_edges.clear();
         for &key in &self.keys {
-            let (a, b) = self.ends[key as u64 as usize];
-            let (ra, rb) = (find(&mut self.dsu, a), find(&mut self.dsu, b));
+            let e = self.ends[key as u64 as usize];
+            let (ra, rb) = (find(&mut self.dsu, e.a), find(&mut self.dsu, e.b));
             if ra != rb {
                 self.dsu[ra] = rb;
-                self.tree_edges.push((a, b));
+                self.tree_edges.push(e);
                 if self.tree_edges.len() + 1 == n {
                     break;
                 }
@@ -89,7 +99,7 @@ impl Scratch {
             return false;
         }
         self.tree_adjacency(n);
-        self.bfs(g, nodes, rng.random_range(0..n));
+        self.bfs(rng.random_range(0..n));
         true
     }
 
@@ -97,9 +107,9 @@ impl Scratch {
     fn tree_adjacency(&mut self, n: usize) {
         self.offsets.clear();
         self.offsets.resize(n + 1, 0);
-        for &(a, b) in &self.tree_edges {
-            self.offsets[a + 1] += 1;
-            self.offsets[b + 1] += 1;
+        for e in &self.tree_edges {
+            self.offsets[e.a + 1] += 1;
+            self.offsets[e.b + 1] += 1;
         }
         for i in 0..n {
             self.offsets[i + 1] += self.offsets[i];
@@ -107,19 +117,19 @@ impl Scratch {
         self.fill.clear();
         self.fill.extend_from_slice(&self.offsets[..n]);
         self.tree_nbrs.clear();
-        self.tree_nbrs.resize(2 * (n - 1), 0);
-        for &(a, b) in &self.tree_edges {
-            self.tree_nbrs[self.fill[a]] = b;
-            self.fill[a] += 1;
-            self.tree_nbrs[self.fill[b]] = a;
-            self.fill[b] += 1;
+        self.tree_nbrs.resize(2 * (n - 1), (0, 0.0));
+        for e in &self.tree_edges {
+            self.tree_nbrs[self.fill[e.a]] = (e.b, e.sur_ab);
+            self.fill[e.a] += 1;
+            self.tree_nbrs[self.fill[e.b]] = (e.a, e.sur_ba);
+            self.fill[e.b] += 1;
         }
     }
 
     /// Breadth-first order from `root`, parents, and the surcharge of each edge to the parent (as
     /// the parent's neighbour list has it).
-    fn bfs(&mut self, g: &LGraph, nodes: &[usize], root: usize) {
-        let n = nodes.len();
+    fn bfs(&mut self, root: usize) {
+        let n = self.offsets.len() - 1;
         self.parent.clear();
         self.parent.resize(n, usize::MAX);
         self.surcharge.clear();
@@ -131,11 +141,10 @@ impl Scratch {
         while i < self.order.len() {
             let v = self.order[i];
             for t in self.offsets[v]..self.offsets[v + 1] {
-                let w = self.tree_nbrs[t];
+                let (w, sur) = self.tree_nbrs[t];
                 if self.parent[w] == usize::MAX {
                     self.parent[w] = v;
-                    self.surcharge[w] =
-                        g.adj[nodes[v]].iter().find(|nb| nb.node == nodes[w]).map_or(0.0, |nb| nb.surcharge);
+                    self.surcharge[w] = sur;
                     self.order.push(w);
                 }
             }

@@ -179,20 +179,26 @@ fn atom_graph(p: &Prepared, cfg: &BuildConfig, atom_of: &[usize], atoms: &[Vec<u
         }
     }
     let w = &cfg.weights;
+    let surcharge = |x: usize, y: usize| {
+        let mut s = 0.0;
+        if w.pcn > 0.0 && pcn_major[x] != pcn_major[y] {
+            s += 1.0;
+        }
+        if w.community > 0.0 && comm_major[x].is_some() && comm_major[x] != comm_major[y] {
+            s += 0.5;
+        }
+        s
+    };
     let adj = adj_map
         .iter()
         .enumerate()
         .map(|(x, m)| {
             m.iter()
-                .map(|(&y, &shared_m)| {
-                    let mut surcharge = 0.0;
-                    if w.pcn > 0.0 && pcn_major[x] != pcn_major[y] {
-                        surcharge += 1.0;
-                    }
-                    if w.community > 0.0 && comm_major[x].is_some() && comm_major[x] != comm_major[y] {
-                        surcharge += 0.5;
-                    }
-                    Nb { node: y, shared_m, surcharge }
+                .map(|(&y, &shared_m)| Nb {
+                    node: y,
+                    shared_m,
+                    surcharge: surcharge(x, y),
+                    back_surcharge: surcharge(y, x),
                 })
                 .collect()
         })
