@@ -18,8 +18,9 @@ struct Scratch {
     /// The keys sorted, and bucket counts for sorting them.
     sorted: Vec<u128>,
     counts: Vec<usize>,
-    /// Union-find parents.
+    /// Union-find parents and set sizes.
     dsu: Vec<usize>,
+    size: Vec<usize>,
     /// Tree edges in the order Kruskal adds them.
     tree_edges: Vec<TreeEdge>,
     /// Tree adjacency as offsets into `tree_nbrs`, each node's neighbours (and the surcharge from
@@ -91,18 +92,13 @@ fn bucket_sort(keys: &mut [u128], out: &mut Vec<u128>, counts: &mut Vec<usize>) 
     }
 }
 
-fn find(dsu: &mut [usize], x: usize) -> usize {
-    let mut r = x;
-    while dsu[r] != r {
-        r = dsu[r];
+/// Union-find root of `x`, with path halving.
+fn find(dsu: &mut [usize], mut x: usize) -> usize {
+    while dsu[x] != x {
+        dsu[x] = dsu[dsu[x]];
+        x = dsu[x];
     }
-    let mut y = x;
-    while dsu[y] != r {
-        let n = dsu[y];
-        dsu[y] = r;
-        y = n;
-    }
-    r
+    x
 }
 
 impl Scratch {
@@ -127,12 +123,17 @@ impl Scratch {
         bucket_sort(&mut self.keys, &mut self.sorted, &mut self.counts);
         self.dsu.clear();
         self.dsu.extend(0..n);
+        self.size.clear();
+        self.size.resize(n, 1);
         self.tree_edges.clear();
         for &key in &self.sorted {
             let e = self.ends[key as u64 as usize];
             let (ra, rb) = (find(&mut self.dsu, e.a), find(&mut self.dsu, e.b));
             if ra != rb {
-                self.dsu[ra] = rb;
+                // Union by size keeps the trees shallow; which root wins does not change the tree.
+                let (small, big) = if self.size[ra] < self.size[rb] { (ra, rb) } else { (rb, ra) };
+                self.dsu[small] = big;
+                self.size[big] += self.size[small];
                 self.tree_edges.push(e);
                 if self.tree_edges.len() + 1 == n {
                     break;
