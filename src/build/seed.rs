@@ -390,6 +390,25 @@ mod tests {
     }
 
     #[test]
+    fn bucket_sort_matches_a_full_sort_with_ties() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for m in [0, 1, 31, 32, 200, 3000] {
+            let mut keys: Vec<u128> = (0..m)
+                .map(|i| {
+                    // Few distinct weights, so that many keys share a weight and the index decides.
+                    let w = (rng.random_range(0..40u32) as f64) / 16.0 + if i % 3 == 0 { 1.0 } else { 0.0 };
+                    ((w.to_bits() as u128) << 64) | i as u128
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            let (mut out, mut counts) = (Vec::new(), Vec::new());
+            bucket_sort(&mut keys, &mut out, &mut counts);
+            assert_eq!(out, want, "m = {m}");
+        }
+    }
+
+    #[test]
     fn impossible_bounds_fail_fast() {
         let g = LGraph::grid(4, 4);
         let nodes: Vec<usize> = (0..16).collect();
