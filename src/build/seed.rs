@@ -47,6 +47,13 @@ struct TreeEdge {
     sur_ba: f64,
 }
 
+/// A cut tree: the nodes under the cut edge, the rest, and how many parts the first side makes.
+struct TreeCut {
+    side: Vec<usize>,
+    rest: Vec<usize>,
+    k_side: usize,
+}
+
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
@@ -83,8 +90,7 @@ fn bucket_sort(keys: &mut [u128], out: &mut Vec<u128>, counts: &mut Vec<usize>) 
     }
     // counts[b] now ends bucket b; bucket b starts where bucket b − 1 ends.
     let mut start = 0;
-    for b in 0..m {
-        let end = counts[b];
+    for &end in &counts[..m] {
         if end - start > 1 {
             out[start..end].sort_unstable();
         }
@@ -268,7 +274,7 @@ impl Scratch {
         total: &Tally,
         rule: &C,
         rng: &mut ChaCha8Rng,
-    ) -> Result<Option<(Vec<usize>, Vec<usize>, usize)>, ()> {
+    ) -> Result<Option<TreeCut>, ()> {
         if self.pos.len() < g.len() {
             self.pos.resize(g.len(), usize::MAX);
         }
@@ -283,8 +289,8 @@ impl Scratch {
             return Err(());
         }
         Ok(self.choose_cut(g, nodes, k, total, rule, rng).map(|(cut, k1)| {
-            let (a, c) = self.sides(nodes, cut);
-            (a, c, k1)
+            let (side, rest) = self.sides(nodes, cut);
+            TreeCut { side, rest, k_side: k1 }
         }))
     }
 }
@@ -337,11 +343,12 @@ pub fn tree_partition_with<C: HardConstraint>(
         return None;
     }
     for _ in 0..tries {
-        let (a, c, k1) = match SCRATCH.with(|s| s.borrow_mut().try_cut(g, nodes, k, &total, rule, rng)) {
-            Err(()) => return None,
-            Ok(None) => continue,
-            Ok(Some(cut)) => cut,
-        };
+        let TreeCut { side: a, rest: c, k_side: k1 } =
+            match SCRATCH.with(|s| s.borrow_mut().try_cut(g, nodes, k, &total, rule, rng)) {
+                Err(()) => return None,
+                Ok(None) => continue,
+                Ok(Some(cut)) => cut,
+            };
         let (Some(mut pa), Some(pc)) =
             (split_side(g, a, k1, rule, rng, tries), split_side(g, c, k - k1, rule, rng, tries))
         else {

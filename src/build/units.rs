@@ -74,9 +74,19 @@ fn community_key(p: &Prepared, col: &str, i: usize) -> Option<String> {
     }
 }
 
+/// LSOAs contracted to atoms.
+struct Atoms {
+    /// LSOA → atom.
+    of: Vec<usize>,
+    /// Atom → LSOAs.
+    members: Vec<Vec<usize>>,
+    /// Atom is a lock group.
+    locked: Vec<bool>,
+}
+
 /// Atoms: each lock group (which must be contiguous) becomes one atom, then every other LSOA one
-/// atom each. Returns (LSOA → atom, atom → LSOAs, atom locked).
-fn contract_locks(p: &Prepared, cfg: &BuildConfig) -> Result<(Vec<usize>, Vec<Vec<usize>>, Vec<bool>)> {
+/// atom each.
+fn contract_locks(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
     let mut lock_groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, name) in &cfg.locks {
         lock_groups.entry(name.as_str()).or_default().push(*i);
@@ -104,7 +114,7 @@ fn contract_locks(p: &Prepared, cfg: &BuildConfig) -> Result<(Vec<usize>, Vec<Ve
             locked.push(false);
         }
     }
-    Ok((atom_of, atoms, locked))
+    Ok(Atoms { of: atom_of, members: atoms, locked })
 }
 
 /// One grouping per atom from a key per LSOA and its mass; ids in order of first appearance.
@@ -209,7 +219,7 @@ fn atom_graph(p: &Prepared, cfg: &BuildConfig, atom_of: &[usize], atoms: &[Vec<u
 
 impl<'a> Setup<'a> {
     pub fn new(p: &'a Prepared, cfg: &'a BuildConfig) -> Result<Setup<'a>> {
-        let (atom_of, atoms, locked) = contract_locks(p, cfg)?;
+        let Atoms { of: atom_of, members: atoms, locked } = contract_locks(p, cfg)?;
         let g = atom_graph(p, cfg, &atom_of, &atoms, locked);
         let groupings = groupings(p, cfg, &atoms);
         let mut setup = Setup {
@@ -255,8 +265,8 @@ impl<'a> Setup<'a> {
     fn make_units(&mut self) {
         let (mkey, skey) = self.keys();
         let mut by_m: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for a in 0..self.atoms.len() {
-            by_m.entry(&mkey[a]).or_default().push(a);
+        for (a, k) in mkey.iter().enumerate() {
+            by_m.entry(k).or_default().push(a);
         }
         for (mk, atoms) in by_m {
             let comps = self.g.components(&atoms);

@@ -79,21 +79,27 @@ fn read_assignment(p: &Prepared, path: &Path) -> anyhow::Result<BTreeMap<usize, 
     Ok(out)
 }
 
-/// Run `build`.
-pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
-    let p = Prepared::load(&args.scenario)?;
+/// The validated configuration of a `build`, and where its locks and existing footprints came from.
+struct Config {
+    cfg: BuildConfig,
+    locks_path: Option<PathBuf>,
+    existing_path: Option<PathBuf>,
+}
+
+/// Arguments and the scenario's `[build]` table → a validated configuration, before any work.
+fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
     let s = &p.study.scenario.build;
     let mnp_layer =
         if args.lgr_robust { "robust".to_string() } else { args.mnp_layer.clone().unwrap_or(s.mnp_layer.clone()) };
     let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.study.scenario.resolve(l)));
     let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.study.scenario.resolve(l)));
     let locks = match &locks_path {
-        Some(l) => read_assignment(&p, l)?,
+        Some(l) => read_assignment(p, l)?,
         None => BTreeMap::new(),
     };
     let existing = match &existing_path {
         Some(e) => {
-            let m = read_assignment(&p, e)?;
+            let m = read_assignment(p, e)?;
             if m.len() != p.study.areas.len() {
                 return Err(Error::input(e, format!("covers {} of {} study-area LSOAs", m.len(), p.study.areas.len()))
                     .hint("an existing footprint set must assign every LSOA")
@@ -111,8 +117,8 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         snp_target: args.snp_target.unwrap_or(s.snp_target),
         mnp_target: args.mnp_target.unwrap_or(s.mnp_target),
         tolerance: args.tolerance.unwrap_or(s.tolerance),
-        snp_layer: Layer::parse(args.snp_layer.as_deref().unwrap_or(&s.snp_layer), &p)?,
-        mnp_layer: Layer::parse(&mnp_layer, &p)?,
+        snp_layer: Layer::parse(args.snp_layer.as_deref().unwrap_or(&s.snp_layer), p)?,
+        mnp_layer: Layer::parse(&mnp_layer, p)?,
         community: s.community.clone(),
         weights,
         options: args.options.unwrap_or(s.options).max(1),
@@ -133,7 +139,15 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let res = build::build_with_progress(&p, &cfg, &progress_bar())?;
+    Ok(Config { cfg, locks_path, existing_path })
+}
+
+/// Run `build`.
+pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    let p = Prepared::load(&args.scenario)?;
+    let conf = config(args, &p)?;
+    let cfg = &conf.cfg;
+    let res = build::build_with_progress(&p, cfg, &progress_bar())?;
     let lock_rule = build::constraint::OneLockPerFootprint;
     let locks_of = build::constraint::lock_tallies(&p, &cfg.locks);
     for b in res.options.iter().chain(&res.baselines) {
@@ -142,11 +156,12 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
             anyhow::bail!("internal error: {} violates hard rules: {}", b.label, bad.join("; "));
         }
     }
+    let path = |x: &Option<PathBuf>| x.as_ref().map(|l| l.display().to_string());
     let params = json!({
         "snp_target": cfg.snp_target, "mnp_target": cfg.mnp_target, "tolerance": cfg.tolerance,
         "snp_layer": cfg.snp_layer.label(&p), "mnp_layer": cfg.mnp_layer.label(&p),
         "community": cfg.community, "weights": cfg.weights, "options": cfg.options, "steps_per_snp": cfg.steps_per_snp,
-        "strict": cfg.strict, "locks": locks_path.map(|l| l.display().to_string()), "existing": existing_path.map(|l| l.display().to_string()),
+        "strict": cfg.strict, "locks": path(&conf.locks_path), "existing": path(&conf.existing_path),
         "candidate_runs": res.runs,
     });
     let snp_unit = |i: usize| format!("{} / {}", cfg.mnp_layer.key(&p, i), cfg.snp_layer.key(&p, i));
@@ -156,7 +171,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         meta["warnings"] = json!(res.warnings);
         footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)?;
     }
-    let sum = build::summary::summary(&p, &cfg, &res);
+    let sum = build::summary::summary(&p, cfg, &res);
     atomic_write(&args.out.join("summary.csv"), sum.csv.as_bytes())?;
     atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;
     atomic_write(&args.out.join("differences.csv"), sum.differences_csv.as_bytes())?;
