@@ -5,9 +5,9 @@
 //! Several independent runs give distinct options; PCN and district baselines come alongside.
 //!
 //! Parts: [`units`] (atoms and locks, hard units, counts and bounds), [`seed`] (random spanning
-//! trees, tree bipartition), [`partition`] (parts with cached cut edges), [`recom`] (the annealed
+//! trees, tree bipartition), [`partition`] (parts with cached cut edges), `recom` (the annealed
 //! ReCom chain), [`objective`] (one file per term), [`constraint`] (hard rules shared with the plan
-//! checker), [`select`] (ensemble ranking and distinct options), [`baseline`], [`names`] and
+//! checker), `select` (ensemble ranking and distinct options), `baseline`, [`names`](mod@names) and
 //! [`summary`] (the tables `build` prints and writes); [`layer`] names the hard boundary layers.
 
 mod baseline;
