@@ -4,6 +4,7 @@ pub mod map;
 pub mod report;
 pub mod scores;
 
+use crate::build::constraint::{violations, HardConstraint, Tally};
 use crate::build::{Built, Plan};
 use crate::error::Result;
 use crate::io::crs::Crs;
@@ -209,6 +210,27 @@ pub fn write_built(
 /// Check a plan's hard invariants; returns a list of violations (empty = fine).
 pub fn check_plan(p: &Prepared, plan: &Plan) -> Vec<String> {
     check_plan_with(p, plan, true)
+}
+
+/// As [`check_plan_with`], and every SNP must meet `rule` on the sum of its LSOAs' tallies
+/// (`tallies[i]` is LSOA `i`'s): the same [`HardConstraint`] interface the builder cuts with.
+pub fn check_plan_constrained(
+    p: &Prepared,
+    plan: &Plan,
+    contiguous: bool,
+    rule: &dyn HardConstraint,
+    tallies: &[Tally],
+) -> Vec<String> {
+    let mut bad = check_plan_with(p, plan, contiguous);
+    if !bad.is_empty() || tallies.len() != plan.snp_of.len() {
+        return bad;
+    }
+    let mut per = vec![Tally::default(); plan.n_snp()];
+    for (i, &s) in plan.snp_of.iter().enumerate() {
+        per[s].add(tallies[i]);
+    }
+    bad.extend(violations(rule, "SNP", &per));
+    bad
 }
 
 /// As [`check_plan`]; `contiguous = false` skips contiguity (the PCN baseline keeps catchments whole, exclaves included).

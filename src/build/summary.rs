@@ -1,0 +1,94 @@
+//! The tables `build` prints and writes: options and baselines side by side (Markdown and CSV),
+//! the share of people changing SNP between options, and the warnings.
+
+use super::{BuildConfig, BuildResult, Built};
+use crate::io::write::csv_string;
+use crate::prepare::Prepared;
+
+const HEADER: [&str; 12] = [
+    "label",
+    "snps",
+    "mnps",
+    "pcn_split_pct",
+    "pcns_split",
+    "community_split",
+    "cut_km",
+    "snp_max_dev_pct",
+    "mnp_max_dev_pct",
+    "snps_outside_tol",
+    "mnps_outside_tol",
+    "objective",
+];
+
+/// The summary files of a build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// `summary.md`: heading, the table, differences between options, warnings.
+    pub markdown: String,
+    /// `summary.csv`: the table.
+    pub csv: String,
+    /// `differences.csv`: share of population changing SNP per pair of options.
+    pub differences_csv: String,
+}
+
+fn row(b: &Built) -> Vec<String> {
+    let m = &b.metrics;
+    vec![
+        b.label.clone(),
+        m.snps.to_string(),
+        m.mnps.to_string(),
+        format!("{:.1}", m.pcn_split_share * 100.0),
+        m.pcns_split.to_string(),
+        format!("{:.0}", m.components.community_split.max(0.0)),
+        format!("{:.1}", m.components.cut_km),
+        format!("{:.1}", m.snp_max_dev_pct),
+        format!("{:.1}", m.mnp_max_dev_pct),
+        m.snps_outside_tolerance.to_string(),
+        m.mnps_outside_tolerance.to_string(),
+        format!("{:.0}", m.objective),
+    ]
+}
+
+/// Render the summary of `res`, built from `p` with `cfg`.
+pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
+    let rows: Vec<Vec<String>> = res.options.iter().chain(&res.baselines).map(row).collect();
+    let mut md = format!(
+        "# Footprint options — {}\n\nfootprints {} · seed {} · SNP {:.0} / MNP {:.0} ± {:.0}% · SNP layer {} · MNP layer {}\n\n",
+        p.study.name,
+        crate::VERSION,
+        cfg.seed,
+        cfg.snp_target,
+        cfg.mnp_target,
+        cfg.tolerance * 100.0,
+        cfg.snp_layer.label(p),
+        cfg.mnp_layer.label(p)
+    );
+    md.push_str(&format!("| {} |\n|{}\n", HEADER.join(" | "), "---|".repeat(HEADER.len())));
+    for r in &rows {
+        md.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    md.push_str("\nShare of population changing SNP between options:\n\n| | ");
+    md.push_str(&res.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(" | "));
+    md.push_str(" |\n|---|");
+    md.push_str(&"---|".repeat(res.options.len()));
+    md.push('\n');
+    let mut diff_rows = Vec::new();
+    for (i, o) in res.options.iter().enumerate() {
+        let pct: Vec<String> = res.differences[i].iter().map(|d| format!("{:.1}%", d * 100.0)).collect();
+        md.push_str(&format!("| {} | {} |\n", o.label, pct.join(" | ")));
+        for (j, d) in res.differences[i].iter().enumerate() {
+            diff_rows.push(vec![o.label.clone(), res.options[j].label.clone(), format!("{:.4}", d)]);
+        }
+    }
+    if !res.warnings.is_empty() {
+        md.push_str("\nWarnings:\n\n");
+        for w in &res.warnings {
+            md.push_str(&format!("- {w}\n"));
+        }
+    }
+    Summary {
+        markdown: md,
+        csv: csv_string(&HEADER, &rows),
+        differences_csv: csv_string(&["option_a", "option_b", "population_share_changing_snp"], &diff_rows),
+    }
+}
