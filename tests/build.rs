@@ -303,7 +303,7 @@ fn partition_cut_edges_match_a_full_recount_after_every_accepted_proposal() {
 
 #[test]
 fn incremental_objective_equals_a_full_recomputation_bit_for_bit() {
-    use build::objective::{GroupMass, Grouping, Groupings, Objective};
+    use build::{GroupMass, Grouping, Groupings, Objective};
     let g = grid_with_pops(10, 10);
     let grouping = |modulus: usize| Grouping {
         masses: (0..g.len())
@@ -331,7 +331,7 @@ fn incremental_objective_equals_a_full_recomputation_bit_for_bit() {
 
 #[test]
 fn one_constraint_interface_for_cuts_and_the_plan_checker() {
-    use build::constraint::{lock_tallies, HardConstraint, OneLockPerFootprint, Tally};
+    use build::{lock_tallies, HardConstraint, OneLockPerFootprint, Tally};
     use rand::SeedableRng;
     // Cut test: two locked nodes of a grid never end up in one part.
     let mut g = build::LGraph::grid(8, 8);

@@ -4,32 +4,34 @@
 //! balance, closeness to existing footprints) are improved by ReCom moves with annealing.
 //! Several independent runs give distinct options; PCN and district baselines come alongside.
 //!
-//! Parts: [`units`] (atoms and locks, hard units, counts and bounds), [`seed`] (random spanning
-//! trees, tree bipartition), [`partition`] (parts with cached cut edges), `recom` (the annealed
-//! ReCom chain), [`objective`] (one file per term), [`constraint`] (hard rules shared with the plan
-//! checker), `select` (ensemble ranking and distinct options), `baseline`, [`names`](mod@names) and
-//! [`summary`] (the tables `build` prints and writes); [`layer`] names the hard boundary layers.
+//! Parts (private modules; their public types are re-exported here): `units` (atoms and locks,
+//! hard units, counts and bounds), `seed` (random spanning trees, [`tree_partition`]),
+//! `partition` ([`Partition`] with cached cut edges), `recom` (the annealed ReCom chain),
+//! `objective` (one file per term: split, cut, balance), `constraint` ([`HardConstraint`], shared
+//! by the cut test and the plan checker), `select` (ensemble ranking and distinct options),
+//! `baseline` and `names`. The hard boundary layers are [`crate::layer::Layer`]; the tables
+//! `build` prints are rendered by [`crate::export::build_summary`].
 
 mod baseline;
-pub mod constraint;
-pub mod graph;
+mod constraint;
+mod graph;
 
 mod metrics;
-pub mod names;
-pub mod objective;
-pub mod partition;
+mod names;
+mod objective;
+mod partition;
 mod recom;
 mod run;
-pub mod seed;
+mod seed;
 mod select;
-pub mod summary;
-pub mod units;
+
+mod units;
 
 pub use crate::layer::Layer;
-pub use constraint::{Bounds, HardConstraint, Tally};
+pub use constraint::{lock_tallies, violations, Bounds, HardConstraint, OneLockPerFootprint, Tally};
 pub use graph::LGraph;
 pub use names::{names, Names};
-pub use objective::Components;
+pub use objective::{Components, GroupMass, Grouping, Groupings, Objective};
 pub use partition::{Partition, Proposal};
 pub use seed::{tree_partition, tree_partition_with};
 pub use select::moved_share;

@@ -130,8 +130,8 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let conf = config(args, &p)?;
     let cfg = &conf.cfg;
     let res = build::build_with_progress(&p, cfg, &progress_bar())?;
-    let lock_rule = build::constraint::OneLockPerFootprint;
-    let locks_of = build::constraint::lock_tallies(&p, &cfg.locks);
+    let lock_rule = build::OneLockPerFootprint;
+    let locks_of = build::lock_tallies(&p, &cfg.locks);
     for b in res.options.iter().chain(&res.baselines) {
         let bad = check_plan_constrained(&p, &b.plan, b.kind.follows_units(), &lock_rule, &locks_of);
         if !bad.is_empty() {
@@ -153,7 +153,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         meta["warnings"] = json!(res.warnings);
         footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)?;
     }
-    let sum = build::summary::summary(&p, cfg, &res);
+    let sum = footprints::export::build_summary::summary(&p, cfg, &res);
     atomic_write(&args.out.join("summary.csv"), sum.csv.as_bytes())?;
     atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;
     atomic_write(&args.out.join("differences.csv"), sum.differences_csv.as_bytes())?;

@@ -1,10 +1,11 @@
 //! Outputs: dissolved footprint polygons (GeoJSON, RFC 7946), LSOA lookup CSVs and run metadata.
 
+pub mod build_summary;
 pub mod map;
 pub mod report;
 pub mod scores;
 
-use crate::build::constraint::{violations, HardConstraint, Tally};
+use crate::build::{violations, HardConstraint, Tally};
 use crate::build::{Built, Plan};
 use crate::error::Result;
 use crate::io::crs::Crs;

@@ -2,8 +2,8 @@
 //! onto the study LSOAs, recording its join statistics in the [`LoadReport`].
 //!
 //! The steps run in a fixed order — boundaries, lookup, study area, population, deprivation,
-//! practices, registrations, PCN fallback, LGR options, extra layers — on a [`Loader`] that holds
-//! the LSOAs as drafts with plain strings; [`Loader::finish`] then interns districts, wards, PCNs
+//! practices, registrations, PCN fallback, LGR options, extra layers — on a `Loader` that holds
+//! the LSOAs as drafts with plain strings; `Loader::finish` then interns districts, wards, PCNs
 //! and units into the [`Study`]. Every table is read in parallel with the boundaries before the
 //! steps start, so errors are still reported in the order the steps run.
 

@@ -4,19 +4,19 @@
 //! scores.csv, summary.md, compare, the report) iterates the values they produce. Per-LSOA study
 //! data is read only through [`input`]. Definitions: docs/METRICS.md.
 
-pub mod access;
-pub mod balance;
-pub mod compactness;
-pub mod contiguity;
-pub mod coterminosity;
-pub mod ctx;
-pub mod equity;
+mod access;
+mod balance;
+mod compactness;
+mod contiguity;
+mod coterminosity;
+mod ctx;
+mod equity;
 pub mod input;
-pub mod metric;
+mod metric;
 pub mod metrics;
-pub mod nesting;
-pub mod pcn;
-pub mod row;
+mod nesting;
+mod pcn;
+mod row;
 
 use crate::error::Result;
 use crate::prepare::Prepared;

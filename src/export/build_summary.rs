@@ -1,7 +1,7 @@
 //! The tables `build` prints and writes: options and baselines side by side (Markdown and CSV),
 //! the share of people changing SNP between options, and the warnings.
 
-use super::{BuildConfig, BuildResult, Built};
+use crate::build::{BuildConfig, BuildResult, Built};
 use crate::io::write::csv_string;
 use crate::prepare::Prepared;
 
