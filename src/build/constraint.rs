@@ -54,7 +54,7 @@ impl Tally {
 /// # Examples
 ///
 /// ```
-/// use footprints::build::constraint::{Bounds, HardConstraint, OneLockPerFootprint, Tally};
+/// use footprints::build::{Bounds, HardConstraint, OneLockPerFootprint, Tally};
 /// let rules = (Bounds { lo: 40_000.0, hi: 60_000.0 }, OneLockPerFootprint);
 /// // 110,000 people and two locks can be two footprints, not one.
 /// let t = Tally { pop: 110_000.0, locks: 2 };
