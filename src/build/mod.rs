@@ -40,6 +40,7 @@ pub use units::fit_count;
 use crate::error::Result;
 use crate::prepare::Prepared;
 use crate::scenario::Weights;
+use rayon::prelude::*;
 use select::Candidate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -265,21 +266,36 @@ pub fn build(p: &Prepared, cfg: &BuildConfig) -> Result<BuildResult> {
 }
 
 /// As [`build`], reporting progress through `progress`.
-pub fn build_with_progress(p: &Prepared, cfg: &BuildConfig, progress: &dyn Fn(Progress)) -> Result<BuildResult> {
+pub fn build_with_progress(
+    p: &Prepared,
+    cfg: &BuildConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildResult> {
     let setup = Setup::new(p, cfg)?;
     let mut warnings = setup.warnings.clone();
     let runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
     progress(Progress::Started { runs });
-    let mut cands: Vec<Candidate> = Vec::new();
-    for r in 0..runs {
-        let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
-        let out = setup.run(seed)?;
+    // Candidate runs are independent (each has its own seed), so they run in parallel and are
+    // collected in run order: the same inputs and seed give the same candidates on any machine.
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let outs: Vec<Result<(Candidate, Vec<String>)>> = (0..runs)
+        .into_par_iter()
+        .map(|r| {
+            let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
+            let out = setup.run(seed)?;
+            let metrics = setup.metrics(&out.plan);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(Progress::RunDone { done: n, runs });
+            Ok((Candidate { plan: out.plan, metrics, seed, proposals: out.proposals }, out.warnings))
+        })
+        .collect();
+    let mut cands: Vec<Candidate> = Vec::with_capacity(runs);
+    for (r, out) in outs.into_iter().enumerate() {
+        let (c, w) = out?;
         if r == 0 {
-            warnings.extend(out.warnings);
+            warnings.extend(w);
         }
-        let metrics = setup.metrics(&out.plan);
-        cands.push(Candidate { plan: out.plan, metrics, seed, proposals: out.proposals });
-        progress(Progress::RunDone { done: r + 1, runs });
+        cands.push(c);
     }
     progress(Progress::Finished);
     let proposals = cands.iter().map(|c| c.proposals).sum();

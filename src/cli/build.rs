@@ -169,7 +169,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
 
 /// A progress callback that draws an indicatif bar over the candidate runs (hidden when stderr is
 /// not a terminal).
-fn progress_bar() -> impl Fn(build::Progress) {
+fn progress_bar() -> impl Fn(build::Progress) + Sync {
     let bar = indicatif::ProgressBar::hidden();
     move |event| match event {
         build::Progress::Started { runs } => {
