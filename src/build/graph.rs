@@ -129,30 +129,9 @@ impl LGraph {
     /// Connected components of the subgraph induced by `nodes`, each sorted, in order of their
     /// first node in `nodes`.
     pub fn components(&self, nodes: &[usize]) -> Vec<Vec<usize>> {
-        let mut inset = vec![false; self.len()];
-        for &v in nodes {
-            inset[v] = true;
-        }
-        let mut seen = vec![false; self.len()];
-        let mut out = Vec::new();
-        for &s in nodes {
-            if seen[s] {
-                continue;
-            }
-            seen[s] = true;
-            let mut comp = vec![s];
-            let mut i = 0;
-            while i < comp.len() {
-                for nb in &self.adj[comp[i]] {
-                    if inset[nb.node] && !seen[nb.node] {
-                        seen[nb.node] = true;
-                        comp.push(nb.node);
-                    }
-                }
-                i += 1;
-            }
-            comp.sort();
-            out.push(comp);
+        let mut out = crate::graph::components_by(self.len(), nodes, |v| self.adj[v].iter().map(|nb| nb.node));
+        for c in &mut out {
+            c.sort_unstable();
         }
         out
     }
