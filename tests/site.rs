@@ -124,6 +124,13 @@ fn site_matrix_supplies_the_costs() {
     assert!((mean_min - 2.0 * mean_km).abs() < 1e-6 * mean_km, "{mean_min} vs 2 × {mean_km}");
     let codes = |t: &str| t.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect::<Vec<_>>();
     assert_eq!(codes(&sites_km), codes(&sites_min));
+    // Every cost column and label says minutes when the matrix gives the costs.
+    assert!(sites_km.lines().next().unwrap().contains("mean_km"));
+    assert!(sites_min.lines().next().unwrap().contains("mean_min") && !sites_min.contains("_km"));
+    let assignment = std::fs::read_to_string(d.path().join("min/assignment.csv")).unwrap();
+    assert!(assignment.starts_with("lsoa_code,site_code,min"), "{}", assignment.lines().next().unwrap());
+    let summary = std::fs::read_to_string(d.path().join("min/summary.md")).unwrap();
+    assert!(summary.contains("mean min |") && !summary.contains("mean km"));
     // Leave out every row of one LSOA: it cannot reach any site.
     let gone = &p.study.areas[0].code;
     let thin: String = csv.lines().filter(|l| !l.starts_with(gone.as_str())).map(|l| format!("{l}\n")).collect();

@@ -151,36 +151,36 @@ pub fn run(a: &SiteRun) -> anyhow::Result<()> {
         exact_limit: 2e5,
     };
     let res = run::run(&p, &cands, fp.as_ref(), &cfg)?;
+    // Costs are km, or the travel-time matrix's minutes: every column and label says which.
+    let unit = if cfg.matrix.is_some() { "min" } else { "km" };
     let rows = site_rows(&res, &cands);
-    atomic_write(&a.out.join("sites.csv"), csv_string(&SITE_COLUMNS, &rows).as_bytes())?;
+    let columns = site_columns(unit);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    atomic_write(&a.out.join("sites.csv"), csv_string(&columns, &rows).as_bytes())?;
     let meta = json!({"tool": "footprints", "version": footprints::VERSION, "inputs": p.report.inputs, "objective": a.objective_name, "k": a.k, "alpha": a.alpha, "core20_weight": a.core20_weight, "radius_km": a.radius_km, "circuity": a.circuity, "candidates": a.candidates,
         "solutions": res.solutions.iter().map(|(n, s)| json!({"problem": n, "value": s.value, "exact": s.exact, "lower_bound": s.bound})).collect::<Vec<_>>(), "access": res.access, "warnings": res.warnings});
-    let gj = json!({"type": "FeatureCollection", "footprints": meta, "features": site_features(&res, &cands)});
+    let gj = json!({"type": "FeatureCollection", "footprints": meta, "features": site_features(&res, &cands, unit)});
     atomic_write(&a.out.join("sites.geojson"), (serde_json::to_string(&gj)? + "\n").as_bytes())?;
     let arows: Vec<Vec<String>> =
         res.assignment.iter().map(|(l, s, d)| vec![l.clone(), s.clone(), format!("{d:.3}")]).collect();
-    atomic_write(&a.out.join("assignment.csv"), csv_string(&["lsoa_code", "site_code", "km"], &arows).as_bytes())?;
+    atomic_write(&a.out.join("assignment.csv"), csv_string(&["lsoa_code", "site_code", unit], &arows).as_bytes())?;
     atomic_write(&a.out.join("site.json"), (serde_json::to_string_pretty(&meta)? + "\n").as_bytes())?;
-    let md = summary_md(a, &p.study.name, fp.is_some(), &rows, &res);
+    let md = summary_md(a, &p.study.name, fp.is_some(), &rows, &res, unit);
     atomic_write(&a.out.join("summary.md"), md.as_bytes())?;
     out::print(&md)?;
     Ok(())
 }
 
-const SITE_COLUMNS: [&str; 10] = [
-    "code",
-    "name",
-    "footprint",
-    "population_served",
-    "core20_population_served",
-    "weighted_km",
-    "mean_km",
-    "easting",
-    "northing",
-    "capacity",
-];
+/// `sites.csv` columns; cost columns carry the unit (`km`, or `min` with a travel-time matrix).
+fn site_columns(unit: &str) -> Vec<String> {
+    let fixed = ["code", "name", "footprint", "population_served", "core20_population_served"];
+    let mut c: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+    c.extend([format!("weighted_{unit}"), format!("mean_{unit}")]);
+    c.extend(["easting", "northing", "capacity"].iter().map(|s| s.to_string()));
+    c
+}
 
-/// One `sites.csv` row per chosen site, in `SITE_COLUMNS` order.
+/// One `sites.csv` row per chosen site, in `site_columns` order.
 fn site_rows(res: &SiteResult, cands: &[Candidate]) -> Vec<Vec<String>> {
     res.sites
         .iter()
@@ -192,8 +192,8 @@ fn site_rows(res: &SiteResult, cands: &[Candidate]) -> Vec<Vec<String>> {
                 r.footprint.clone(),
                 format!("{:.0}", r.population),
                 format!("{:.0}", r.core20_population),
-                format!("{:.0}", r.weighted_km),
-                format!("{:.2}", r.mean_km),
+                format!("{:.0}", r.weighted_cost),
+                format!("{:.2}", r.mean_cost),
                 format!("{:.0}", c.xy.x),
                 format!("{:.0}", c.xy.y),
                 r.capacity.map(|x| format!("{x:.0}")).unwrap_or_default(),
@@ -203,25 +203,34 @@ fn site_rows(res: &SiteResult, cands: &[Candidate]) -> Vec<Vec<String>> {
 }
 
 /// GeoJSON point features (WGS84) of the chosen sites.
-fn site_features(res: &SiteResult, cands: &[Candidate]) -> Vec<serde_json::Value> {
+fn site_features(res: &SiteResult, cands: &[Candidate], unit: &str) -> Vec<serde_json::Value> {
     res.sites
         .iter()
         .map(|r| {
             let c = cands.iter().find(|c| c.code == r.code).unwrap();
             let ll = crs::bng_to_wgs84(c.xy.x, c.xy.y).unwrap_or_default();
-            json!({"type": "Feature", "properties": {"code": r.code, "name": r.name, "footprint": r.footprint, "population_served": r.population.round(), "core20_population_served": r.core20_population.round(), "mean_km": (r.mean_km * 100.0).round() / 100.0},
+            let mean = (r.mean_cost * 100.0).round() / 100.0;
+            json!({"type": "Feature", "properties": {"code": r.code, "name": r.name, "footprint": r.footprint, "population_served": r.population.round(), "core20_population_served": r.core20_population.round(), format!("mean_{unit}"): mean},
                    "geometry": {"type": "Point", "coordinates": [(ll.x * 1e6).round() / 1e6, (ll.y * 1e6).round() / 1e6]}})
         })
         .collect()
 }
 
 /// `summary.md`, also printed: settings, sites, access before and after, how each problem was solved.
-fn summary_md(a: &SiteRun, study: &str, per_footprint: bool, rows: &[Vec<String>], res: &SiteResult) -> String {
-    let mut md = format!("# Sites — {}\n\nObjective {} · α = {} · Core20 weight {} · {}\n\n| site | name | footprint | people served | Core20 served | mean km |\n|---|---|---|---|---|---|\n", study, a.objective_name, a.alpha, a.core20_weight, if per_footprint { "one hub per footprint".to_string() } else { format!("k = {}", a.k) });
+fn summary_md(
+    a: &SiteRun,
+    study: &str,
+    per_footprint: bool,
+    rows: &[Vec<String>],
+    res: &SiteResult,
+    unit: &str,
+) -> String {
+    let mut md = format!("# Sites — {}\n\nObjective {} · α = {} · Core20 weight {} · {}\n\n| site | name | footprint | people served | Core20 served | mean {unit} |\n|---|---|---|---|---|---|\n", study, a.objective_name, a.alpha, a.core20_weight, if per_footprint { "one hub per footprint".to_string() } else { format!("k = {}", a.k) });
     for r in rows {
         md.push_str(&format!("| {} | {} | {} | {} | {} | {} |\n", r[0], r[1], r[2], r[3], r[4], r[6]));
     }
-    md.push_str("\n| access | km |\n|---|---|\n");
+    // Keys carry their unit (before: km to the nearest practice; after: the cost unit).
+    md.push_str(if unit == "km" { "\n| access | km |\n|---|---|\n" } else { "\n| access | value |\n|---|---|\n" });
     for (k, v) in &res.access {
         md.push_str(&format!("| {k} | {v:.2} |\n"));
     }

@@ -75,10 +75,10 @@ pub struct SiteRow {
     pub population: f64,
     /// Core20 population assigned.
     pub core20_population: f64,
-    /// Σ weight × km.
-    pub weighted_km: f64,
-    /// Population-weighted mean km.
-    pub mean_km: f64,
+    /// Σ demand weight × cost (km, or minutes with a travel-time matrix).
+    pub weighted_cost: f64,
+    /// Population-weighted mean cost (km, or minutes with a travel-time matrix).
+    pub mean_cost: f64,
     /// Capacity, if given.
     pub capacity: Option<f64>,
 }
@@ -287,8 +287,8 @@ fn site_rows(
             footprint: f.clone(),
             population: pop,
             core20_population: c20,
-            weighted_km: wk,
-            mean_km: mk,
+            weighted_cost: wk,
+            mean_cost: mk,
             capacity: c.capacity,
         });
     }
