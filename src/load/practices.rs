@@ -30,10 +30,11 @@ pub(crate) fn read(ld: &mut Loader) -> Result<()> {
     let list = pc.list_size.as_ref().map(|l| t.col(l)).transpose()?;
     let mut seen = HashSet::new();
     for i in 0..t.rows.len() {
-        let pr = practice(pc, &t, i, cols, &xy, list)?;
-        if !seen.insert(pr.code.clone()) {
-            return Err(Error::at(&p, t.line(i), format!("duplicate practice code {}", pr.code)));
+        let code = t.get(&t.rows[i], cols[0]);
+        if !seen.insert(code) {
+            return Err(Error::at(&p, t.line(i), format!("duplicate practice code {code}")));
         }
+        let pr = practice(pc, &t, i, cols, &xy, list)?;
         if let Some(c) = &pr.pcn_code {
             ld.pcn_names.entry(c.clone()).or_insert_with(|| pr.pcn_name.clone());
         }

@@ -37,10 +37,11 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
         total += n;
         let prac = t.get(r, cols.practice);
         *list_sum.entry(prac.to_string()).or_default() += n;
-        let pcn = match cols.pcn_code {
+        // (PCN code, name from this table's own PCN columns if it has them).
+        let pcn: Option<(String, Option<String>)> = match cols.pcn_code {
             Some(k) => pcn_of_row(ld, &t, r, k, cols.pcn_name),
             None => match practice_pcn.get(prac) {
-                Some(code) => code.clone(),
+                Some(code) => code.clone().map(|c| (c, None)),
                 None => {
                     unknown_practices.insert(prac.to_string());
                     None
@@ -54,8 +55,12 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
             inside += n;
             let a = &mut ld.areas[ai];
             a.registered += n;
-            if let Some(pcode) = pcn {
-                *a.reg_by_pcn.entry(pcode).or_default() += n;
+            if let Some((pcode, name)) = pcn {
+                if let Some(name) = name {
+                    // The PCN's name is taken from its first study-area row, as the PCN link was before.
+                    ld.reg_pcn_names.entry(pcode.clone()).or_insert(name);
+                }
+                *ld.areas[ai].reg_by_pcn.entry(pcode).or_default() += n;
             }
         } else if ld.all_codes.contains(code) {
             js.outside += 1;
@@ -104,9 +109,14 @@ fn columns(ld: &Loader, rg: &Registrations, t: &Table) -> Result<Cols> {
     Ok(cols)
 }
 
-/// The PCN code of a registrations row with its own PCN column (None if unallocated); its name
-/// is remembered for PCNs the practices table does not name.
-fn pcn_of_row(ld: &mut Loader, t: &Table, r: &csv::StringRecord, k: usize, name: Option<usize>) -> Option<String> {
+/// The PCN code and name of a registrations row with its own PCN column (None if unallocated).
+fn pcn_of_row(
+    ld: &Loader,
+    t: &Table,
+    r: &csv::StringRecord,
+    k: usize,
+    name: Option<usize>,
+) -> Option<(String, Option<String>)> {
     let code = t.get(r, k).to_string();
     let unalloc = match &ld.sc.practices {
         Some(x) => x.unallocated.contains(&code),
@@ -115,9 +125,7 @@ fn pcn_of_row(ld: &mut Loader, t: &Table, r: &csv::StringRecord, k: usize, name:
     if unalloc {
         return None;
     }
-    let name = name.map(|k| t.get(r, k).to_string()).unwrap_or_default();
-    ld.reg_pcn_names.entry(code.clone()).or_insert(name);
-    Some(code)
+    Some((code, name.map(|k| t.get(r, k).to_string()).filter(|n| !n.is_empty())))
 }
 
 /// Each LSOA's majority PCN by registered patients (ties to the lower code).
@@ -128,8 +136,7 @@ fn majority_pcn(ld: &mut Loader) {
             a.pcn = Some((code.clone(), *n as f64 / sum.max(1) as f64, false));
         }
     }
+    // Names given by the registrations' own PCN column win over the practices table's.
     let names: BTreeMap<String, String> = std::mem::take(&mut ld.reg_pcn_names);
-    for (code, name) in names {
-        ld.pcn_names.entry(code).or_insert(name);
-    }
+    ld.pcn_names.extend(names);
 }
