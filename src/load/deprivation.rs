@@ -47,9 +47,7 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     js.unknown += unknown.len();
     let room = EXAMPLES.saturating_sub(js.unknown_examples.len());
     js.unknown_examples.extend(unknown.into_iter().take(room));
-    let missing: Vec<&String> = ld.areas.iter().zip(&got).filter(|(_, g)| !**g).map(|(a, _)| &a.code).collect();
-    js.missing = missing.len();
-    js.missing_examples = missing.into_iter().take(EXAMPLES).cloned().collect();
+    js.set_missing(ld, &got);
     let err = (js.missing > 0).then(|| code_vintage_error(ld, &dp, "deprivation", &js, &got));
     ld.report.joins.push(js);
     err.map_or(Ok(()), Err)

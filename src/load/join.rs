@@ -45,6 +45,13 @@ impl JoinStat {
         }
     }
 
+    /// Record the study LSOAs that had no row (`got[i]` false): their count and a few examples.
+    pub(crate) fn set_missing(&mut self, ld: &Loader, got: &[bool]) {
+        let missing: Vec<&String> = ld.areas.iter().zip(got).filter(|(_, g)| !**g).map(|(a, _)| &a.code).collect();
+        self.missing = missing.len();
+        self.missing_examples = missing.into_iter().take(EXAMPLES).cloned().collect();
+    }
+
     /// Count a code that is not a study LSOA: outside the area, or not in the boundary file.
     pub(crate) fn not_in_study(&mut self, ld: &Loader, code: &str) {
         if ld.all_codes.contains(code) {
@@ -91,10 +98,7 @@ impl Join {
 
     /// Record the study LSOAs that had no row.
     pub(crate) fn finish(mut self, ld: &Loader) -> (JoinStat, Vec<bool>) {
-        let missing: Vec<&String> =
-            ld.areas.iter().zip(&self.got).filter(|(_, g)| !**g).map(|(a, _)| &a.code).collect();
-        self.stat.missing = missing.len();
-        self.stat.missing_examples = missing.into_iter().take(EXAMPLES).cloned().collect();
+        self.stat.set_missing(ld, &self.got);
         (self.stat, self.got)
     }
 }

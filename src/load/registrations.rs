@@ -72,9 +72,7 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
         }
     }
     js.matched = got.iter().filter(|g| **g).count();
-    let missing: Vec<&String> = ld.areas.iter().zip(&got).filter(|(_, g)| !**g).map(|(a, _)| &a.code).collect();
-    js.missing = missing.len();
-    js.missing_examples = missing.into_iter().take(EXAMPLES).cloned().collect();
+    js.set_missing(ld, &got);
     ld.report.joins.push(js);
     if !unknown_practices.is_empty() {
         ld.warn(format!(
