@@ -144,3 +144,17 @@ fn site_matrix_supplies_the_costs() {
     );
     assert!(!d.path().join("thin/sites.csv").exists());
 }
+
+/// Site codes key the outputs and the travel-time matrix: a code given twice is refused by row.
+#[test]
+fn candidate_site_code_given_twice_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let s = demo_scen();
+    let csv = "code,name,easting,northing\nS1,Hall,440000,256000\nS2,Library,441000,257000\nS1,Church,442000,255000\n";
+    std::fs::write(d.path().join("cands.csv"), csv).unwrap();
+    let o = run_in(d.path(), &["site", "-s", &s, "--k", "2", "--candidates", "cands.csv", "-o", "out"]);
+    assert!(!o.status.success());
+    let err = text(&o).1;
+    assert!(err.contains("site code S1 appears twice") && err.contains("row 3"), "{err}");
+    assert!(!d.path().join("out/sites.csv").exists());
+}

@@ -36,6 +36,11 @@ pub fn read_candidates_file(path: &Path) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
+/// Site codes name sites in the outputs and in a travel-time matrix, so each may appear once.
+fn duplicate(path: &Path, at: String, code: &str) -> Error {
+    Error::at(path, at, format!("site code {code} appears twice")).hint("give every candidate site its own code")
+}
+
 fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
     let bytes = read_bytes(path)?;
     let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
@@ -58,6 +63,9 @@ fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
         let xy = if crs::looks_lonlat(Coord { x, y }) { crs::wgs84_to_bng(x, y) } else { Some(Coord { x, y }) }
             .ok_or_else(|| Error::at(path, format!("feature {}", i + 1), "coordinates cannot be reprojected"))?;
         let code = get("code").or_else(|| get("id")).unwrap_or_else(|| format!("site{}", i + 1));
+        if out.iter().any(|c: &Candidate| c.code == code) {
+            return Err(duplicate(path, format!("feature {}", i + 1), &code));
+        }
         let name = get("name").unwrap_or_else(|| code.clone());
         out.push(Candidate {
             capacity: get("capacity").and_then(|c| parse_f64(&c)),
@@ -90,6 +98,9 @@ fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
     for (i, r) in t.rows.iter().enumerate() {
         let c = t.get(r, code).to_string();
+        if out.iter().any(|x: &Candidate| x.code == c) {
+            return Err(duplicate(path, t.line(i), &c));
+        }
         let pair = |(a, b): (usize, usize)| parse_f64(t.get(r, a)).zip(parse_f64(t.get(r, b)));
         let xy = match (e, ll) {
             (Some(cols), _) => pair(cols).map(|(x, y)| Coord { x, y }),
