@@ -29,7 +29,6 @@ use crate::io::table::Table;
 use crate::model::Study;
 use crate::scenario::Scenario;
 use draft::{DraftArea, DraftPractice};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -80,7 +79,7 @@ fn read_hashed(p: &Path) -> Result<(Table, String)> {
 /// report so far.
 pub(crate) struct Loader<'a> {
     sc: &'a Scenario,
-    prefetched: RefCell<HashMap<PathBuf, Result<(Table, String)>>>,
+    prefetched: HashMap<PathBuf, Result<(Table, String)>>,
     report: LoadReport,
     /// Codes of every boundary-file feature (before the study-area filter).
     all_codes: rustc_hash::FxHashSet<String>,
@@ -99,7 +98,7 @@ impl<'a> Loader<'a> {
     fn new(sc: &'a Scenario, tables: HashMap<PathBuf, Result<(Table, String)>>) -> Loader<'a> {
         Loader {
             sc,
-            prefetched: RefCell::new(tables),
+            prefetched: tables,
             report: LoadReport::default(),
             all_codes: Default::default(),
             areas: Vec::new(),
@@ -114,7 +113,7 @@ impl<'a> Loader<'a> {
 
     /// A table (prefetched or read now), recorded as an input with `role`.
     fn table(&mut self, role: &str, p: &Path) -> Result<Table> {
-        let prefetched = self.prefetched.borrow_mut().remove(p);
+        let prefetched = self.prefetched.remove(p);
         let (t, sha) = prefetched.unwrap_or_else(|| read_hashed(p))?;
         self.report.add_input_hashed(role, p, sha);
         Ok(t)
