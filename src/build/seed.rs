@@ -8,25 +8,27 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 /// Reusable buffers for one thread's spanning trees, so the ReCom hot loop does not allocate.
+/// Positions and edge indices are `u32` to keep the buffers small and cache-friendly.
 #[derive(Default)]
 struct Scratch {
-    /// Node → position in the current node list (`usize::MAX` outside it; reset after each tree).
-    pos: Vec<usize>,
-    /// Candidate edges: random weight + surcharge (as bits) and push index packed for sorting; ends.
-    keys: Vec<u128>,
+    /// Node → position in the current node list (`NONE` outside it; reset after each tree).
+    pos: Vec<u32>,
+    /// Candidate edges: random weight + surcharge (as `f64` bits, which sort as the numbers do
+    /// since weights are ≥ 0), and ends, in the order drawn.
+    weight: Vec<u64>,
     ends: Vec<TreeEdge>,
-    /// The keys sorted, and bucket counts for sorting them.
-    sorted: Vec<u128>,
-    counts: Vec<usize>,
+    /// Edge indices in Kruskal's order, and bucket counts for sorting them.
+    sorted: Vec<u32>,
+    counts: Vec<u32>,
     /// Union-find parents and set sizes.
-    dsu: Vec<usize>,
-    size: Vec<usize>,
-    /// Tree edges in the order Kruskal adds them.
-    tree_edges: Vec<TreeEdge>,
+    dsu: Vec<u32>,
+    size: Vec<u32>,
+    /// Tree edges (indices into `ends`) in the order Kruskal adds them.
+    tree_edges: Vec<u32>,
     /// Tree adjacency as offsets into `tree_nbrs`, each node's neighbours (and the surcharge from
     /// the node's side) in the order added.
     offsets: Vec<usize>,
-    tree_nbrs: Vec<(usize, f64)>,
+    tree_nbrs: Vec<(u32, f64)>,
     fill: Vec<usize>,
     /// The tree: parent position, breadth-first order, surcharge of the edge to the parent.
     parent: Vec<usize>,
@@ -36,13 +38,18 @@ struct Scratch {
     sub: Vec<Tally>,
     cuts: Vec<(usize, usize)>,
     inside: Vec<bool>,
+    /// Trees drawn by this thread (for tests of the work bound).
+    trees: usize,
 }
+
+/// No position: the node is not in the current node list.
+const NONE: u32 = u32::MAX;
 
 /// An edge between positions `a < b`, with the surcharge from each side.
 #[derive(Debug, Clone, Copy)]
 struct TreeEdge {
-    a: usize,
-    b: usize,
+    a: u32,
+    b: u32,
     sur_ab: f64,
     sur_ba: f64,
 }
@@ -58,51 +65,58 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-/// Sort keys whose high 64 bits are a non-negative `f64` weight into `out`: distribute them into
-/// as many buckets as keys by weight (a monotone map, so buckets come in order), then sort each
-/// small bucket. The same order as sorting all keys, in expected linear time for spread weights.
-fn bucket_sort(keys: &mut [u128], out: &mut Vec<u128>, counts: &mut Vec<usize>) {
-    let weight = |k: u128| f64::from_bits((k >> 64) as u64);
-    let m = keys.len();
-    let max = keys.iter().map(|&k| weight(k)).fold(0.0, f64::max);
+/// Edge indices `0..weight.len()` into `out`, ordered by weight and, for equal weights, by index
+/// (the order of sorting `(weight, index)` pairs). The weights are bits of non-negative `f64`s.
+/// Indices are distributed into as many buckets as edges by weight (a monotone map, so buckets
+/// come in order, and each bucket keeps index order), then each small bucket is insertion-sorted,
+/// which is stable: expected linear time for spread weights.
+fn bucket_sort(weight: &[u64], out: &mut Vec<u32>, counts: &mut Vec<u32>) {
+    let m = weight.len();
+    out.clear();
+    out.extend(0..m as u32);
+    let max = weight.iter().map(|&w| f64::from_bits(w)).fold(0.0, f64::max);
     if m < 32 || !(max > 0.0 && max.is_finite()) {
-        keys.sort_unstable();
-        out.clear();
-        out.extend_from_slice(keys);
+        out.sort_unstable_by_key(|&i| (weight[i as usize], i));
         return;
     }
     let scale = m as f64 / (max * (1.0 + 1e-9));
-    let bucket = |k: u128| ((weight(k) * scale) as usize).min(m - 1);
+    let bucket = |w: u64| ((f64::from_bits(w) * scale) as usize).min(m - 1);
     counts.clear();
     counts.resize(m + 1, 0);
-    for &k in keys.iter() {
-        counts[bucket(k) + 1] += 1;
+    for &w in weight {
+        counts[bucket(w) + 1] += 1;
     }
     for i in 0..m {
         counts[i + 1] += counts[i];
     }
-    out.clear();
-    out.resize(m, 0);
-    for &k in keys.iter() {
-        let b = bucket(k);
-        out[counts[b]] = k;
+    for (i, &w) in weight.iter().enumerate() {
+        let b = bucket(w);
+        out[counts[b] as usize] = i as u32;
         counts[b] += 1;
     }
     // counts[b] now ends bucket b; bucket b starts where bucket b − 1 ends.
     let mut start = 0;
     for &end in &counts[..m] {
-        if end - start > 1 {
-            out[start..end].sort_unstable();
+        let end = end as usize;
+        for j in start + 1..end {
+            let x = out[j];
+            let mut t = j;
+            // Strictly greater only: equal weights keep index order.
+            while t > start && weight[out[t - 1] as usize] > weight[x as usize] {
+                out[t] = out[t - 1];
+                t -= 1;
+            }
+            out[t] = x;
         }
         start = end;
     }
 }
 
 /// Union-find root of `x`, with path halving.
-fn find(dsu: &mut [usize], mut x: usize) -> usize {
-    while dsu[x] != x {
-        dsu[x] = dsu[dsu[x]];
-        x = dsu[x];
+fn find(dsu: &mut [u32], mut x: u32) -> u32 {
+    while dsu[x as usize] != x {
+        dsu[x as usize] = dsu[dsu[x as usize] as usize];
+        x = dsu[x as usize];
     }
     x
 }
@@ -113,34 +127,35 @@ impl Scratch {
     /// position, into `parent`, `order` and `surcharge`. False if that subgraph is disconnected.
     fn random_tree(&mut self, g: &LGraph, nodes: &[usize], rng: &mut ChaCha8Rng) -> bool {
         let n = nodes.len();
-        self.keys.clear();
+        self.trees += 1;
+        self.weight.clear();
         self.ends.clear();
         for (i, &v) in nodes.iter().enumerate() {
+            let i = i as u32;
             for nb in &g.adj[v] {
                 let j = self.pos[nb.node];
-                if j != usize::MAX && i < j {
-                    // Weights are ≥ 0, so their bit patterns sort as the numbers do.
+                if j != NONE && i < j {
                     let w = rng.random::<f64>() + nb.surcharge;
-                    self.keys.push(((w.to_bits() as u128) << 64) | self.ends.len() as u128);
+                    self.weight.push(w.to_bits());
                     self.ends.push(TreeEdge { a: i, b: j, sur_ab: nb.surcharge, sur_ba: nb.back_surcharge });
                 }
             }
         }
-        bucket_sort(&mut self.keys, &mut self.sorted, &mut self.counts);
+        bucket_sort(&self.weight, &mut self.sorted, &mut self.counts);
         self.dsu.clear();
-        self.dsu.extend(0..n);
+        self.dsu.extend(0..n as u32);
         self.size.clear();
         self.size.resize(n, 1);
         self.tree_edges.clear();
-        for &key in &self.sorted {
-            let e = self.ends[key as u64 as usize];
+        for &ei in &self.sorted {
+            let e = self.ends[ei as usize];
             let (ra, rb) = (find(&mut self.dsu, e.a), find(&mut self.dsu, e.b));
             if ra != rb {
                 // Union by size keeps the trees shallow; which root wins does not change the tree.
-                let (small, big) = if self.size[ra] < self.size[rb] { (ra, rb) } else { (rb, ra) };
-                self.dsu[small] = big;
-                self.size[big] += self.size[small];
-                self.tree_edges.push(e);
+                let (small, big) = if self.size[ra as usize] < self.size[rb as usize] { (ra, rb) } else { (rb, ra) };
+                self.dsu[small as usize] = big;
+                self.size[big as usize] += self.size[small as usize];
+                self.tree_edges.push(ei);
                 if self.tree_edges.len() + 1 == n {
                     break;
                 }
@@ -158,9 +173,10 @@ impl Scratch {
     fn tree_adjacency(&mut self, n: usize) {
         self.offsets.clear();
         self.offsets.resize(n + 1, 0);
-        for e in &self.tree_edges {
-            self.offsets[e.a + 1] += 1;
-            self.offsets[e.b + 1] += 1;
+        for &ei in &self.tree_edges {
+            let e = self.ends[ei as usize];
+            self.offsets[e.a as usize + 1] += 1;
+            self.offsets[e.b as usize + 1] += 1;
         }
         for i in 0..n {
             self.offsets[i + 1] += self.offsets[i];
@@ -169,11 +185,13 @@ impl Scratch {
         self.fill.extend_from_slice(&self.offsets[..n]);
         self.tree_nbrs.clear();
         self.tree_nbrs.resize(2 * (n - 1), (0, 0.0));
-        for e in &self.tree_edges {
-            self.tree_nbrs[self.fill[e.a]] = (e.b, e.sur_ab);
-            self.fill[e.a] += 1;
-            self.tree_nbrs[self.fill[e.b]] = (e.a, e.sur_ba);
-            self.fill[e.b] += 1;
+        for &ei in &self.tree_edges {
+            let e = self.ends[ei as usize];
+            let (a, b) = (e.a as usize, e.b as usize);
+            self.tree_nbrs[self.fill[a]] = (e.b, e.sur_ab);
+            self.fill[a] += 1;
+            self.tree_nbrs[self.fill[b]] = (e.a, e.sur_ba);
+            self.fill[b] += 1;
         }
     }
 
@@ -193,6 +211,7 @@ impl Scratch {
             let v = self.order[i];
             for t in self.offsets[v]..self.offsets[v + 1] {
                 let (w, sur) = self.tree_nbrs[t];
+                let w = w as usize;
                 if self.parent[w] == usize::MAX {
                     self.parent[w] = v;
                     self.surcharge[w] = sur;
@@ -276,14 +295,14 @@ impl Scratch {
         rng: &mut ChaCha8Rng,
     ) -> Result<Option<TreeCut>, ()> {
         if self.pos.len() < g.len() {
-            self.pos.resize(g.len(), usize::MAX);
+            self.pos.resize(g.len(), NONE);
         }
         for (i, &v) in nodes.iter().enumerate() {
-            self.pos[v] = i;
+            self.pos[v] = i as u32;
         }
         let connected = self.random_tree(g, nodes, rng);
         for &v in nodes {
-            self.pos[v] = usize::MAX;
+            self.pos[v] = NONE;
         }
         if !connected {
             return Err(());
@@ -297,7 +316,8 @@ impl Scratch {
 
 /// Split `nodes` into `k` connected parts, each within `b` and holding at most one locked node, by
 /// recursive random spanning-tree bipartition. Returns `None` if `tries` trees at some level give no
-/// valid cut.
+/// valid cut, or once [`TREE_BUDGET`] × `tries` trees have been drawn in all (the recursion
+/// included), so that one call's work is bounded.
 ///
 /// Each tree is cut at an edge whose subtree can be `k1` parts and whose complement `k − k1` parts;
 /// among those cuts the most even split in count wins, and nine times in ten a cut along the
@@ -326,6 +346,15 @@ pub fn tree_partition(
     tree_partition_with(g, nodes, k, &(b, OneLockPerFootprint), rng, tries)
 }
 
+/// How many trees one partition may draw in all, as a multiple of its `tries` per level.
+///
+/// Every level of the recursion retries up to `tries` times, and a side that cannot be split sends
+/// its parent back to a new tree, so without a common budget the work multiplies level by level:
+/// on England one district took 11,381 trees where a typical one takes under 30. Four times `tries`
+/// is above anything the demo, Oxfordshire or Staffordshire partitions use (at most 1.01 × `tries`),
+/// so it only cuts that tail; the caller then widens its bounds or retries, as when `tries` run out.
+pub const TREE_BUDGET: usize = 4;
+
 /// As [`tree_partition`], with any [`HardConstraint`] deciding which cuts are allowed.
 pub fn tree_partition_with<C: HardConstraint>(
     g: &LGraph,
@@ -335,6 +364,20 @@ pub fn tree_partition_with<C: HardConstraint>(
     rng: &mut ChaCha8Rng,
     tries: usize,
 ) -> Option<Vec<Vec<usize>>> {
+    let mut budget = tries.saturating_mul(TREE_BUDGET);
+    partition_within(g, nodes, k, rule, rng, tries, &mut budget)
+}
+
+/// [`tree_partition_with`] drawing at most `budget` trees (decremented as they are drawn).
+fn partition_within<C: HardConstraint>(
+    g: &LGraph,
+    nodes: &[usize],
+    k: usize,
+    rule: &C,
+    rng: &mut ChaCha8Rng,
+    tries: usize,
+    budget: &mut usize,
+) -> Option<Vec<Vec<usize>>> {
     let total = Tally::of(g, nodes);
     if k == 1 {
         return rule.admits(&total, 1).then(|| vec![nodes.to_vec()]);
@@ -343,6 +386,7 @@ pub fn tree_partition_with<C: HardConstraint>(
         return None;
     }
     for _ in 0..tries {
+        *budget = budget.checked_sub(1)?;
         let TreeCut { side: a, rest: c, k_side: k1 } =
             match SCRATCH.with(|s| s.borrow_mut().try_cut(g, nodes, k, &total, rule, rng)) {
                 Err(()) => return None,
@@ -350,7 +394,7 @@ pub fn tree_partition_with<C: HardConstraint>(
                 Ok(Some(cut)) => cut,
             };
         let (Some(mut pa), Some(pc)) =
-            (split_side(g, a, k1, rule, rng, tries), split_side(g, c, k - k1, rule, rng, tries))
+            (split_side(g, a, k1, rule, rng, tries, budget), split_side(g, c, k - k1, rule, rng, tries, budget))
         else {
             continue;
         };
@@ -368,11 +412,12 @@ fn split_side<C: HardConstraint>(
     rule: &C,
     rng: &mut ChaCha8Rng,
     tries: usize,
+    budget: &mut usize,
 ) -> Option<Vec<Vec<usize>>> {
     if k == 1 {
         return rule.admits(&Tally::of(g, &side), 1).then(|| vec![side]);
     }
-    tree_partition_with(g, &side, k, rule, rng, tries)
+    partition_within(g, &side, k, rule, rng, tries, budget)
 }
 
 #[cfg(test)]
@@ -400,19 +445,42 @@ mod tests {
     fn bucket_sort_matches_a_full_sort_with_ties() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         for m in [0, 1, 31, 32, 200, 3000] {
-            let mut keys: Vec<u128> = (0..m)
+            // Few distinct weights, so that many edges share a weight and the index decides.
+            let weight: Vec<u64> = (0..m)
                 .map(|i| {
-                    // Few distinct weights, so that many keys share a weight and the index decides.
                     let w = (rng.random_range(0..40u32) as f64) / 16.0 + if i % 3 == 0 { 1.0 } else { 0.0 };
-                    ((w.to_bits() as u128) << 64) | i as u128
+                    w.to_bits()
                 })
                 .collect();
-            let mut want = keys.clone();
-            want.sort_unstable();
+            let mut want: Vec<u32> = (0..m as u32).collect();
+            want.sort_by_key(|&i| (weight[i as usize], i));
             let (mut out, mut counts) = (Vec::new(), Vec::new());
-            bucket_sort(&mut keys, &mut out, &mut counts);
+            bucket_sort(&weight, &mut out, &mut counts);
             assert_eq!(out, want, "m = {m}");
         }
+    }
+
+    /// Two stars of four nodes joined at their centres, into four parts of exactly two: the cut
+    /// between the centres is admissible at the top (four and four), but no star of four can be
+    /// two connected pairs. Each side fails after `tries` trees and sends the top back to a new
+    /// tree, which without a common budget is about 2 × `tries`² trees.
+    #[test]
+    fn nested_failures_stay_within_the_tree_budget() {
+        let mut g = LGraph::with_nodes(8);
+        for (centre, leaves) in [(0, [1, 2, 3]), (4, [5, 6, 7])] {
+            for l in leaves {
+                g.add_edge(centre, l, 1.0, 0.0);
+            }
+        }
+        g.add_edge(0, 4, 1.0, 0.0);
+        let nodes: Vec<usize> = (0..8).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let before = SCRATCH.with(|s| s.borrow().trees);
+        let tries = 50;
+        assert!(tree_partition(&g, &nodes, 4, Bounds { lo: 2.0, hi: 2.0 }, &mut rng, tries).is_none());
+        let drawn = SCRATCH.with(|s| s.borrow().trees) - before;
+        assert!(drawn > tries, "the sides were tried: {drawn} trees");
+        assert!(drawn <= TREE_BUDGET * tries, "{drawn} trees for tries = {tries}");
     }
 
     #[test]
