@@ -61,37 +61,80 @@ impl PlanBuilder {
     }
 }
 
+/// One MNP unit seeded and grouped: its SNPs, their MNP groups, and each SNP unit's bounds.
+struct Grouped {
+    snps: Vec<SeedSnp>,
+    groups: Vec<Vec<usize>>,
+    specs: Vec<UnitSpec>,
+    mnp_bounds: Bounds,
+    warnings: Vec<String>,
+}
+
+/// One ReCom chain to run: the SNPs of one MNP inside one SNP unit.
+struct CellTask {
+    /// Which MNP unit and which of its groups.
+    unit: usize,
+    group: usize,
+    /// The SNP unit (it seeds the chain's random stream) and its SNPs.
+    snp_unit: usize,
+    parts: Vec<Vec<usize>>,
+    bounds: Bounds,
+}
+
 impl Setup<'_> {
-    /// One full run with `seed`.
+    /// One full run with `seed`: every MNP unit is seeded and grouped, then every cell's chain
+    /// runs. Each unit and each chain has its own random stream, so both steps run in parallel
+    /// and are collected in unit order: the result does not depend on the number of threads.
     pub fn run(&self, seed: u64) -> Result<RunOutput> {
-        let mut warnings = Vec::new();
+        let grouped: Vec<Result<Grouped>> =
+            self.mnp_units.par_iter().enumerate().map(|(mi, mu)| self.group_unit(mi, mu, seed)).collect();
+        // The first failing unit in unit order (as a sequential run would report it).
+        let grouped = grouped.into_iter().collect::<Result<Vec<Grouped>>>()?;
+        let mut tasks = Vec::new();
+        for (unit, gr) in grouped.iter().enumerate() {
+            for (group, members) in gr.groups.iter().enumerate() {
+                let mut cells: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
+                for &si in members {
+                    cells.entry(gr.snps[si].unit).or_default().push(gr.snps[si].atoms.clone());
+                }
+                for (snp_unit, parts) in cells {
+                    let bounds = gr.specs.iter().find(|x| x.unit == snp_unit).map_or(gr.mnp_bounds, |x| x.bounds);
+                    tasks.push(CellTask { unit, group, snp_unit, parts, bounds });
+                }
+            }
+        }
+        let improved: Vec<_> = tasks
+            .into_par_iter()
+            .map(|t| {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xD1B5_4A32_D192_ED03 ^ (t.snp_unit as u64 * 31 + 17));
+                ((t.unit, t.group), self.cell(t.bounds).improve(t.parts, &mut rng))
+            })
+            .collect();
         let mut out =
             PlanBuilder { snp_of_atom: vec![usize::MAX; self.atoms.len()], mnp_of_snp: Vec::new(), next_mnp: 0 };
         let mut proposals = 0;
-        for (mi, mu) in self.mnp_units.iter().enumerate() {
-            let mpop: f64 = mu.snp_units.iter().map(|&s| self.pop(&self.snp_units[s].atoms)).sum();
-            let (km, _) = fit_count(mpop, self.cfg.mnp_target, self.cfg.tolerance);
-            let mb = self.bounds(mpop, km, self.cfg.mnp_target, "MNP", &mu.label, &mut warnings)?;
-            let specs = self.unit_specs(mu, &mut warnings)?;
-            let (snps, groups) = self.seed_and_group(mi, mu, &specs, km, mb, seed, &mut warnings)?;
-            for group in groups {
-                let mut cells: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
-                for &si in &group {
-                    cells.entry(snps[si].unit).or_default().push(snps[si].atoms.clone());
-                }
-                let improved: Vec<_> = cells
-                    .into_par_iter()
-                    .map(|(s, parts)| {
-                        let bounds = specs.iter().find(|x| x.unit == s).map_or(mb, |x| x.bounds);
-                        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xD1B5_4A32_D192_ED03 ^ (s as u64 * 31 + 17));
-                        self.cell(bounds).improve(parts, &mut rng)
-                    })
-                    .collect();
-                proposals += improved.iter().map(|x| x.proposals).sum::<usize>();
-                out.push_mnp(improved.into_iter().flat_map(|x| x.parts));
-            }
+        let mut i = 0;
+        while i < improved.len() {
+            // The cells of one MNP are adjacent in `improved`; together they make that MNP.
+            let key = improved[i].0;
+            let n = improved[i..].iter().take_while(|x| x.0 == key).count();
+            proposals += improved[i..i + n].iter().map(|x| x.1.proposals).sum::<usize>();
+            out.push_mnp(improved[i..i + n].iter().flat_map(|x| x.1.parts.iter().cloned()));
+            i += n;
         }
+        let warnings = grouped.into_iter().flat_map(|g| g.warnings).collect();
         Ok(RunOutput { plan: out.finish(self), warnings, proposals })
+    }
+
+    /// Bounds, SNP counts, seeded SNPs and their MNP groups for MNP unit `mi`.
+    fn group_unit(&self, mi: usize, mu: &MnpUnit, seed: u64) -> Result<Grouped> {
+        let mut warnings = Vec::new();
+        let mpop: f64 = mu.snp_units.iter().map(|&s| self.pop(&self.snp_units[s].atoms)).sum();
+        let (km, _) = fit_count(mpop, self.cfg.mnp_target, self.cfg.tolerance);
+        let mnp_bounds = self.bounds(mpop, km, self.cfg.mnp_target, "MNP", &mu.label, &mut warnings)?;
+        let specs = self.unit_specs(mu, &mut warnings)?;
+        let (snps, groups) = self.seed_and_group(mi, mu, &specs, km, mnp_bounds, seed, &mut warnings)?;
+        Ok(Grouped { snps, groups, specs, mnp_bounds, warnings })
     }
 
     fn cell(&self, bounds: Bounds) -> Cell<'_> {
