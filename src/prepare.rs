@@ -2,10 +2,14 @@
 
 use crate::error::Result;
 use crate::graph::{AdjacencyParams, Edge, Graph};
+use crate::io::crs::Crs;
+use crate::io::write::geometry_json;
 use crate::load::LoadReport;
 use crate::model::Study;
 use crate::scenario::Scenario;
+use rayon::prelude::*;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The scenario, the study it describes, how it was loaded, and the LSOA graph (islands joined
 /// if the scenario asks).
@@ -21,6 +25,8 @@ pub struct Prepared {
     pub graph: Graph,
     /// Bridges added to join islands.
     pub bridges: Vec<Edge>,
+    /// Each LSOA's geometry as a GeoJSON member in WGS84, made once for every `lsoas.geojson`.
+    lsoa_geometry_json: OnceLock<Vec<String>>,
 }
 
 impl Prepared {
@@ -42,7 +48,16 @@ impl Prepared {
         let mut graph =
             Graph::build(&geoms, AdjacencyParams { tolerance_m: adj.tolerance_m, min_shared_m: adj.min_shared_m });
         let bridges = if adj.join_islands { graph.join_islands(&geoms) } else { Vec::new() };
-        Prepared { scenario, study, report, graph, bridges }
+        Prepared { scenario, study, report, graph, bridges, lsoa_geometry_json: OnceLock::new() }
+    }
+}
+
+impl Prepared {
+    /// Each LSOA's geometry as the GeoJSON `geometry` member written to `lsoas.geojson` (WGS84),
+    /// reprojected on first use and shared by every footprint set written from this study.
+    pub fn lsoa_geometry_json(&self) -> &[String] {
+        self.lsoa_geometry_json
+            .get_or_init(|| self.study.areas.par_iter().map(|a| geometry_json(&a.geom, Crs::Wgs84)).collect())
     }
 }
 

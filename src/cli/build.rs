@@ -6,6 +6,7 @@ use footprints::error::Error;
 use footprints::export::check_plan_constrained;
 use footprints::io::write::atomic_write;
 use footprints::Prepared;
+use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -148,11 +149,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     });
     let snp_unit = |i: usize| format!("{} / {}", cfg.mnp_layer.key(&p, i), cfg.snp_layer.key(&p, i));
     let mnp_unit = |i: usize| cfg.mnp_layer.key(&p, i);
-    for b in res.options.iter().chain(&res.baselines) {
+    // The sets are independent files, so they are written side by side.
+    let sets: Vec<_> = res.options.iter().chain(&res.baselines).collect();
+    sets.par_iter().try_for_each(|b| {
         let mut meta = footprints::export::run_meta(&p, cfg.seed, params.clone());
         meta["warnings"] = json!(res.warnings);
-        footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)?;
-    }
+        footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)
+    })?;
     let sum = footprints::export::build_summary::summary(&p, cfg, &res);
     atomic_write(&args.out.join("summary.csv"), sum.csv.as_bytes())?;
     atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;

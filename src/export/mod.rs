@@ -9,7 +9,7 @@ use crate::build::{violations, HardConstraint, Tally};
 use crate::build::{Built, Plan};
 use crate::error::Result;
 use crate::io::crs::Crs;
-use crate::io::write::{atomic_write, csv_string, geojson_string, OutFeature};
+use crate::io::write::{atomic_write, csv_string, feature_collection, geojson_string, OutFeature};
 use crate::prepare::Prepared;
 use geo::{Area, MultiPolygon, Orient, Polygon};
 use rayon::prelude::*;
@@ -144,8 +144,9 @@ fn ids(b: &Built, i: usize) -> [String; 4] {
     [format!("SNP{:03}", s + 1), b.snp_names[s].clone(), format!("MNP{:02}", m + 1), b.mnp_names[m].clone()]
 }
 
-/// LSOA polygons carrying their footprint attributes (for QGIS styling and joins).
-pub fn lsoa_features(p: &Prepared, b: &Built) -> Vec<OutFeature> {
+/// The properties of each LSOA feature in `lsoas.geojson`: its footprint attributes (for QGIS
+/// styling and joins); the geometry is [`Prepared::lsoa_geometry_json`].
+pub fn lsoa_properties(p: &Prepared, b: &Built) -> Vec<Map<String, Value>> {
     p.study
         .areas
         .iter()
@@ -163,7 +164,7 @@ pub fn lsoa_features(p: &Prepared, b: &Built) -> Vec<OutFeature> {
             props.insert("lad_code".into(), json!(p.study.lad(i).code));
             props.insert("imd_decile".into(), json!(a.imd.as_ref().and_then(|x| x.decile)));
             props.insert("pcn_code".into(), json!(p.study.pcn(i).map(|n| n.code.clone())));
-            OutFeature { props, geom: a.geom.clone() }
+            props
         })
         .collect()
 }
@@ -202,7 +203,10 @@ pub fn write_built(
     meta["run_seed"] = json!(b.seed);
     let gj = geojson_string(&feats, Crs::Wgs84, Some(&meta));
     atomic_write(&dir.join("lookup.csv"), lookup_csv(p, b).as_bytes())?;
-    atomic_write(&dir.join("lsoas.geojson"), geojson_string(&lsoa_features(p, b), Crs::Wgs84, None).as_bytes())?;
+    let lsoas = lsoa_properties(p, b);
+    let lsoas =
+        feature_collection(lsoas.iter().zip(p.lsoa_geometry_json().iter().map(String::as_str)), Crs::Wgs84, None);
+    atomic_write(&dir.join("lsoas.geojson"), lsoas.as_bytes())?;
     atomic_write(&dir.join("footprints.geojson"), gj.as_bytes())?;
     atomic_write(&dir.join("run.json"), (serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n").as_bytes())?;
     Ok(())

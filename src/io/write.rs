@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::io::crs::{self, Crs};
 use geo::{MultiPolygon, Orient};
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -77,6 +78,48 @@ pub struct OutFeature {
 /// 6 decimals, exterior rings counter-clockwise); `Crs::Bng` gives EPSG:27700 metres (1 decimal)
 /// with a `crs` member. `meta` goes in a foreign member `footprints` (seed, version, hashes).
 pub fn geojson_string(features: &[OutFeature], target: Crs, meta: Option<&Value>) -> String {
+    let geometries: Vec<String> = features.par_iter().map(|f| geometry_json(&f.geom, target)).collect();
+    feature_collection(features.iter().map(|f| &f.props).zip(geometries.iter().map(String::as_str)), target, meta)
+}
+
+/// The GeoJSON `geometry` member of one feature (a MultiPolygon) in `target`, reprojected and
+/// rounded as [`geojson_string`] writes it; computed once, it can be reused across files.
+pub fn geometry_json(geom: &MultiPolygon, target: Crs) -> String {
+    let (geom, dec) = match target {
+        Crs::Wgs84 => (round_mp(&crs::mp_to_wgs84(geom).unwrap_or_else(|| MultiPolygon::new(vec![])), 6), 6),
+        Crs::Bng => (round_mp(geom, 1), 1),
+    };
+    let mut out = String::from("{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    for (pi, p) in geom.0.iter().enumerate() {
+        if pi > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+            if ri > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            for (ci, c) in ring.0.iter().enumerate() {
+                if ci > 0 {
+                    out.push(',');
+                }
+                fmt_coord(&mut out, c.x, c.y, dec);
+            }
+            out.push(']');
+        }
+        out.push(']');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// A FeatureCollection from properties and geometry members made by [`geometry_json`] for `target`.
+pub fn feature_collection<'a>(
+    features: impl IntoIterator<Item = (&'a Map<String, Value>, &'a str)>,
+    target: Crs,
+    meta: Option<&Value>,
+) -> String {
     let mut out = String::from("{\"type\":\"FeatureCollection\",");
     if target == Crs::Bng {
         out.push_str("\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},");
@@ -85,40 +128,13 @@ pub fn geojson_string(features: &[OutFeature], target: Crs, meta: Option<&Value>
         let _ = write!(out, "\"footprints\":{},", m);
     }
     out.push_str("\"features\":[\n");
-    for (i, f) in features.iter().enumerate() {
-        let (geom, dec) = match target {
-            Crs::Wgs84 => (round_mp(&crs::mp_to_wgs84(&f.geom).unwrap_or_else(|| MultiPolygon::new(vec![])), 6), 6),
-            Crs::Bng => (round_mp(&f.geom, 1), 1),
-        };
+    for (i, (props, geometry)) in features.into_iter().enumerate() {
         if i > 0 {
             out.push_str(",\n");
         }
-        let _ = write!(
-            out,
-            "{{\"type\":\"Feature\",\"properties\":{},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[",
-            Value::Object(f.props.clone())
-        );
-        for (pi, p) in geom.0.iter().enumerate() {
-            if pi > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
-                if ri > 0 {
-                    out.push(',');
-                }
-                out.push('[');
-                for (ci, c) in ring.0.iter().enumerate() {
-                    if ci > 0 {
-                        out.push(',');
-                    }
-                    fmt_coord(&mut out, c.x, c.y, dec);
-                }
-                out.push(']');
-            }
-            out.push(']');
-        }
-        out.push_str("]}}");
+        // A map of JSON values always serialises.
+        let props = serde_json::to_string(props).unwrap_or_default();
+        let _ = write!(out, "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{geometry}}}");
     }
     out.push_str("\n]}\n");
     out
