@@ -156,6 +156,26 @@ fn strict_tolerance_no_partition_meets_says_what_would_work() {
     assert!(e.contains("infeasible") && e.contains("what would work") && e.contains("tolerance"), "{e}");
 }
 
+/// Requests that once kept the partitioner busy for ever (issue 10, section 6) end with an error
+/// that names the unit and says what would fit. The library is called directly, so the CLI's own
+/// range checks do not stop them first.
+#[test]
+fn more_footprints_than_building_blocks_is_refused_not_spun_on() {
+    // A population of 10 trillion in one LSOA: 200 million SNPs of 50,000 asked of 69 LSOAs.
+    let mut p = demo();
+    p.study.areas[0].pop = 10_000_000_000_000;
+    let e = build::build(&p, &cfg(&p)).unwrap_err().to_string();
+    assert!(e.contains("SNPs, but it has only") && e.contains("LSOAs to make them from"), "{e}");
+    assert!(e.contains("check the population table"), "{e}");
+    // An MNP target below the SNP target: more MNPs than SNPs to group.
+    let p = demo();
+    let mut c = cfg(&p);
+    c.mnp_target = 20_000.0;
+    let e = build::build(&p, &c).unwrap_err().to_string();
+    assert!(e.contains("MNPs, but it has only") && e.contains("SNPs to make them from"), "{e}");
+    assert!(e.contains("an MNP target of at least"), "{e}");
+}
+
 #[test]
 fn same_seed_gives_byte_identical_files() {
     let d1 = tempfile::tempdir().unwrap();

@@ -133,6 +133,7 @@ impl Setup<'_> {
         let (km, _) = fit_count(mpop, self.cfg.mnp_target, self.cfg.tolerance);
         let mnp_bounds = self.bounds(mpop, km, self.cfg.mnp_target, "MNP", &mu.label, &mut warnings)?;
         let specs = self.unit_specs(mu, &mut warnings)?;
+        self.check_count(km, specs.iter().map(|x| x.k).sum(), mpop, "MNP", &mu.label)?;
         let (snps, groups) = self.seed_and_group(mi, mu, &specs, km, mnp_bounds, seed, &mut warnings)?;
         Ok(Grouped { snps, groups, specs, mnp_bounds, warnings })
     }
@@ -157,6 +158,7 @@ impl Setup<'_> {
                 let (k, _) = fit_count(pop, self.cfg.snp_target, self.cfg.tolerance);
                 let k = k.max(atoms.iter().filter(|&&a| self.g.locked[a]).count());
                 let name = format!("{} in {}", self.snp_units[unit].key, mu.label);
+                self.check_count(k, atoms.len(), pop, "SNP", &name)?;
                 let bounds = self.bounds(pop, k, self.cfg.snp_target, "SNP", &name, warnings)?;
                 Ok(UnitSpec { unit, k, bounds })
             })

@@ -299,6 +299,27 @@ impl<'a> Setup<'a> {
         atoms.iter().map(|&a| self.g.pop[a]).sum()
     }
 
+    /// Refuse `k` footprints made from only `pieces` building blocks (LSOAs, or SNPs for an MNP):
+    /// each footprint needs at least one, and a count that large also means the figures are wrong
+    /// or the target far too small (it would otherwise keep the partitioner busy for hours).
+    pub fn check_count(&self, k: usize, pieces: usize, pop: f64, what: &str, unit: &str) -> Result<()> {
+        if k <= pieces {
+            return Ok(());
+        }
+        let of = if what == "MNP" { "SNPs" } else { "LSOAs" };
+        Err(Error::infeasible(
+            format!(
+                "{what} unit \"{unit}\" has {} people, which needs {} {what}s, but it has only {pieces} {of} to make them from",
+                crate::fmt::fmt_int(pop.round() as u64),
+                crate::fmt::fmt_int(k as u64)
+            ),
+            format!(
+                "an {what} target of at least {} would fit; if the population looks wrong, check the population table (an LSOA has about 1,500 residents)",
+                crate::fmt::fmt_int((pop / pieces.max(1) as f64).ceil() as u64)
+            ),
+        ))
+    }
+
     /// Bounds for `k` parts of a unit of population `pop` around `target`: the tolerance, or, when
     /// the nearest fit lies outside it, widened to half the tolerance around the fit (with a warning;
     /// `--strict` stops instead and says what would work).

@@ -316,6 +316,8 @@ fn rings(mp: &MultiPolygon) -> impl Iterator<Item = &geo::LineString> {
 }
 
 fn dashed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, pts: &[(i32, i32)], style: ShapeStyle, dash: f64) {
+    // At least a pixel, so that every pass of the loop below moves along the line.
+    let dash = dash.max(1.0);
     let mut on = true;
     let mut left = dash;
     for w in pts.windows(2) {

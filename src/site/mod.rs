@@ -99,7 +99,7 @@ fn binom(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
-/// Solve for `k` open sites. Enumerates when C(free candidates, free k) ≤ `exact_limit`;
+/// Solve for `k` open sites (at most `pr.m`). Enumerates when C(free candidates, free k) ≤ `exact_limit`;
 /// otherwise greedy construction, Teitz–Bart interchange and seeded restarts (Teitz & Bart 1968;
 /// Whitaker 1983). The heuristic result carries no optimality guarantee: compare it with
 /// [`lagrangian_bound`] for p-median.
@@ -118,6 +118,9 @@ fn binom(n: usize, k: usize) -> f64 {
 /// assert_eq!(sol.value, 19.0);
 /// ```
 pub fn solve(pr: &Problem, k: usize, obj: Objective, exact_limit: f64) -> Solution {
+    // More sites than candidates cannot be opened (`site` refuses that request before it gets
+    // here); capping keeps the random restarts below from looking for ever for an unused one.
+    let k = k.min(pr.m);
     let free: Vec<usize> = (0..pr.m).filter(|j| !pr.fixed.contains(j)).collect();
     let kf = k.saturating_sub(pr.fixed.len());
     if binom(free.len(), kf) <= exact_limit {
