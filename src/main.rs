@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         // A closed stdout (`footprints check ... | head -1`) is a normal end, wherever the io error sits in the chain.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            cli::out::note(format_args!("error: {e:#}"));
             ExitCode::from(2)
         }
     }

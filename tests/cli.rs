@@ -51,6 +51,26 @@ fn check_piped_into_head() {
     assert_eq!(out, "{\n");
 }
 
+/// A full standard error (`2>/dev/full`): the build's "wrote ..." line cannot be written, which
+/// `eprintln!` turned into a panic (status 101) after the outputs were already in place.
+#[test]
+fn build_with_a_full_stderr_exits_0_and_an_error_still_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = d.path().join("b");
+    let o = Command::new(bin())
+        .args(["build", "-s", &demo_scenario(), "--options", "1", "-o"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(full())
+        .status()
+        .unwrap();
+    assert!(o.success(), "status {o:?}");
+    assert!(out.join("option-1/lookup.csv").exists());
+    let o = Command::new(bin()).args(["check", "-s", "nosuch.toml"]).stderr(full()).status().unwrap();
+    assert_eq!(o.code(), Some(2));
+}
+
 /// Range errors name the flag and come before the scenario is read (this one does not exist).
 #[test]
 fn bad_numbers_are_rejected_before_loading() {

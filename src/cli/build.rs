@@ -161,12 +161,12 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;
     atomic_write(&args.out.join("differences.csv"), sum.differences_csv.as_bytes())?;
     super::out::print(&sum.markdown)?;
-    eprintln!(
+    super::out::note(format_args!(
         "wrote {} option(s) and {} baseline(s) to {}",
         res.options.len(),
         res.baselines.len(),
         args.out.display()
-    );
+    ));
     Ok(())
 }
 

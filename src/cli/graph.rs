@@ -57,6 +57,11 @@ pub fn run(a: &GraphConfig) -> anyhow::Result<()> {
         .collect();
     let v = json!({"scenario": p.study.name, "version": footprints::VERSION, "inputs": p.report.inputs, "nodes": nodes, "edges": edges});
     atomic_write(&a.out, (serde_json::to_string(&v)? + "\n").as_bytes())?;
-    eprintln!("wrote {} ({} nodes, {} edges)", a.out.display(), p.study.areas.len(), p.graph.edges.len());
+    super::out::note(format_args!(
+        "wrote {} ({} nodes, {} edges)",
+        a.out.display(),
+        p.study.areas.len(),
+        p.graph.edges.len()
+    ));
     Ok(())
 }

@@ -189,6 +189,6 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         target: p.scenario.build.snp_target,
     };
     map::render(&p, &spec, &c.out)?;
-    eprintln!("wrote {}", c.out.display());
+    super::out::note(format_args!("wrote {}", c.out.display()));
     Ok(())
 }

@@ -22,3 +22,12 @@ pub fn print(text: &str) -> io::Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()
 }
+
+/// A line for the person at the terminal (what was written, warnings, errors) on standard error.
+/// Unlike `eprintln!`, a closed or full stderr (`footprints ... 2>&-`) is ignored rather than a
+/// panic: the outputs are already written and the exit status still tells.
+pub fn note(args: std::fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(args);
+    let _ = err.write_all(b"\n");
+}

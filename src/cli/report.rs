@@ -44,6 +44,6 @@ pub fn run(a: &ReportConfig) -> anyhow::Result<()> {
     let sets = a.options.iter().map(|o| FootprintSet::read(&p, o, None)).collect::<Result<Vec<_>, _>>()?;
     let html = footprints::export::report::report_html(&p, &sets)?;
     atomic_write(&a.out, html.as_bytes())?;
-    eprintln!("wrote {} ({} KB)", a.out.display(), html.len() / 1024);
+    super::out::note(format_args!("wrote {} ({} KB)", a.out.display(), html.len() / 1024));
     Ok(())
 }
