@@ -2,7 +2,7 @@
 
 use clap::Args;
 use footprints::build::{self, BuildConfig, Layer};
-use footprints::error::Error;
+use footprints::error::{from_flag, from_scenario, Error};
 use footprints::export::check_plan_constrained;
 use footprints::io::write::atomic_write;
 use footprints::Prepared;
@@ -57,8 +57,17 @@ pub struct BuildArgs {
     pub existing: Option<PathBuf>,
 }
 
-fn read_assignment(p: &Prepared, path: &Path) -> anyhow::Result<BTreeMap<usize, String>> {
-    Ok(footprints::io::assignment::read_assignment(&p.study, path)?)
+/// Read a locks or existing-footprints table; `from_cli` says whether its path came from `flag` or
+/// from `key` in the scenario's `[build]` table.
+fn read_assignment(
+    p: &Prepared,
+    path: &Path,
+    from_cli: bool,
+    flag: &str,
+    key: &str,
+) -> anyhow::Result<BTreeMap<usize, String>> {
+    let origin = if from_cli { from_flag(flag) } else { from_scenario(&p.scenario.file, key) };
+    Ok(footprints::io::assignment::read_assignment(&p.study, path).map_err(|e| e.path_from(origin))?)
 }
 
 /// The validated configuration of a `build`, and where its locks and existing footprints came from.
@@ -76,12 +85,12 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
     let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.scenario.resolve(l)));
     let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.scenario.resolve(l)));
     let locks = match &locks_path {
-        Some(l) => read_assignment(p, l)?,
+        Some(l) => read_assignment(p, l, args.locks.is_some(), "--locks", "build.locks")?,
         None => BTreeMap::new(),
     };
     let existing = match &existing_path {
         Some(e) => {
-            let m = read_assignment(p, e)?;
+            let m = read_assignment(p, e, args.existing.is_some(), "--existing", "build.existing")?;
             if m.len() != p.study.areas.len() {
                 return Err(Error::input(e, format!("covers {} of {} study-area LSOAs", m.len(), p.study.areas.len()))
                     .hint("an existing footprint set must assign every LSOA")

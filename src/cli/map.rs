@@ -3,6 +3,7 @@
 use super::choice::choice;
 use clap::{Args, ValueEnum};
 use footprints::build::Layer;
+use footprints::error::from_flag;
 use footprints::export::map::{self, MapSpec, Theme};
 use footprints::score::FootprintSet;
 use footprints::{Error, Prepared};
@@ -164,8 +165,9 @@ impl MapArgs {
 pub fn run(c: &MapConfig) -> anyhow::Result<()> {
     let p = Prepared::load(&c.scenario)?;
     let boundary = Layer::parse(&c.boundary, &p)?;
-    let fp = c.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
-    let other = c.compare_with.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
+    let read = |f: &PathBuf, flag: &str| FootprintSet::read(&p, f, None).map_err(|e| e.path_from(from_flag(flag)));
+    let fp = c.footprints.as_ref().map(|f| read(f, "--footprints")).transpose()?;
+    let other = c.compare_with.as_ref().map(|f| read(f, "--compare-with")).transpose()?;
     let theme_name = match c.theme {
         Theme::Imd => "deprivation",
         Theme::Deviation => "population against target",

@@ -2,6 +2,7 @@
 //! results to `export::scores` for writing.
 
 use clap::{Args, ValueEnum};
+use footprints::error::from_flag;
 use footprints::export::scores::{self as out, pair_moves};
 use footprints::score::{self, FootprintSet, ScoreOptions};
 use footprints::Prepared;
@@ -73,8 +74,8 @@ pub struct CompareArgs {
 }
 
 /// Read a set and turn the flags into options for it (the MNP level scores the set's MNPs).
-fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
-    let set = FootprintSet::read(p, path, f.column.as_deref())?;
+fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path, set_flag: &str) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
+    let set = FootprintSet::read(p, path, f.column.as_deref()).map_err(|e| e.path_from(from_flag(set_flag)))?;
     let b = &p.scenario.build;
     let (target, set) = match f.level {
         Level::Snp => (b.snp_target, set),
@@ -87,7 +88,13 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(Footpr
     if f.circuity < 1.0 {
         anyhow::bail!("--circuity {} is below 1; a route is never shorter than the straight line", f.circuity);
     }
-    let matrix = f.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
+    let matrix = f
+        .matrix
+        .as_ref()
+        .map(|m| {
+            footprints::io::matrix::TravelMatrix::read(&p.study, m).map_err(|e| e.path_from(from_flag("--matrix")))
+        })
+        .transpose()?;
     let hubs = f.hubs.as_ref().map(|path| read_hubs(p, &set, path)).transpose()?.unwrap_or_default();
     // With a travel-time matrix, thresholds are minutes.
     let thresholds = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
@@ -106,7 +113,7 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(Footpr
 /// Run `score`.
 pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
-    let (set, o) = read_set(&p, &a.flags, &a.footprints)?;
+    let (set, o) = read_set(&p, &a.flags, &a.footprints, "--footprints")?;
     let s = score::score(&p, &set, &o);
     let md = out::summary_md(&s);
     if let Some(dir) = &a.out {
@@ -121,7 +128,7 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
     let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
-        let (set, o) = read_set(&p, &a.flags, path)?;
+        let (set, o) = read_set(&p, &a.flags, path, "the footprint sets to compare")?;
         all.push(score::score(&p, &set, &o));
         sets.push(set);
     }
@@ -143,7 +150,7 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
 
 fn read_hubs(p: &Prepared, set: &FootprintSet, path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     use footprints::error::Error;
-    let t = footprints::io::table::Table::read(path)?;
+    let t = footprints::io::table::Table::read(path).map_err(|e| e.path_from(from_flag("--hubs")))?;
     let (f, c) = (t.col("footprint")?, t.col("practice_code")?);
     let names: BTreeSet<&String> = set.footprint.iter().collect();
     let mut hubs = BTreeMap::new();

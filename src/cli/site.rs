@@ -4,6 +4,7 @@ use super::choice::{self, choice};
 use super::out;
 use super::validate::{above, at_least};
 use clap::{Args, ValueEnum};
+use footprints::error::from_flag;
 use footprints::io::crs;
 use footprints::io::write::{atomic_write, csv_string};
 use footprints::score::FootprintSet;
@@ -136,9 +137,19 @@ impl SiteArgs {
 /// Run `site`: load, solve, write the five outputs, print the summary.
 pub fn run(a: &SiteRun) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
-    let cands = run::read_candidates(&p, &a.candidates)?;
-    let fp = a.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
-    let matrix = a.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
+    let cands = run::read_candidates(&p, &a.candidates).map_err(|e| e.path_from(from_flag("--candidates")))?;
+    let fp = a
+        .footprints
+        .as_ref()
+        .map(|f| FootprintSet::read(&p, f, None).map_err(|e| e.path_from(from_flag("--footprints"))))
+        .transpose()?;
+    let matrix = a
+        .matrix
+        .as_ref()
+        .map(|m| {
+            footprints::io::matrix::TravelMatrix::read(&p.study, m).map_err(|e| e.path_from(from_flag("--matrix")))
+        })
+        .transpose()?;
     let cfg = SiteConfig {
         matrix,
         objective: a.objective,
