@@ -105,6 +105,10 @@ impl Join {
 
 /// An error for a table that misses study LSOAs, diagnosing LSOA 2011 vs 2021 codes.
 pub(crate) fn code_vintage_error(ld: &Loader, path: &Path, what: &str, js: &JoinStat, got: &[bool]) -> Error {
+    if js.rows == 0 {
+        return Error::input(path, "the file has a header but no data rows")
+            .hint(format!("every study-area LSOA needs a {what} row"));
+    }
     let new_missing = ld.areas.iter().zip(got).filter(|(a, g)| !**g && new_in_2021(&a.code)).count();
     let new_total = ld.areas.iter().filter(|a| new_in_2021(&a.code)).count();
     let e = Error::input(
