@@ -7,7 +7,7 @@ use crate::io::crs;
 use crate::io::table::{parse_count, parse_f64, Table};
 use crate::scenario::Practices;
 use geo::Coord;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Coordinate columns.
 enum Xy {
@@ -28,12 +28,11 @@ pub(crate) fn read(ld: &mut Loader) -> Result<()> {
         _ => Xy::None,
     };
     let list = pc.list_size.as_ref().map(|l| t.col(l)).transpose()?;
-    let mut seen = HashSet::new();
+    let mut seen = HashMap::new();
     for i in 0..t.rows.len() {
         let code = t.get(&t.rows[i], cols[0]);
-        if !seen.insert(code) {
-            return Err(Error::at(&p, t.line(i), format!("duplicate practice code {code}")));
-        }
+        t.first_row(&mut seen, code, i, || format!("duplicate practice code {code}"))
+            .map_err(|e| e.hint("one row per practice is expected"))?;
         let pr = practice(pc, &t, i, cols, &xy, list)?;
         if let Some(c) = &pr.pcn_code {
             ld.pcn_names.entry(c.clone()).or_insert_with(|| pr.pcn_name.clone());
