@@ -41,6 +41,23 @@ fn duplicate(path: &Path, at: String, code: &str) -> Error {
     Error::at(path, at, format!("site code {code} appears twice")).hint("give every candidate site its own code")
 }
 
+/// A capacity (people a site can serve) must be a finite number > 0; an empty one means no limit.
+fn capacity(path: &Path, at: String, v: Option<f64>, raw: &str) -> Result<f64> {
+    v.filter(|x| x.is_finite() && *x > 0.0).ok_or_else(|| {
+        Error::at(path, at, format!("capacity {raw} is not a number > 0"))
+            .hint("capacity is the number of people a site can serve; leave it empty for no limit")
+    })
+}
+
+/// A `must_open` value: true/yes/y/1, false/no/n/0 or empty (false); anything else is an error.
+fn flag(path: &Path, at: String, v: &str) -> Result<bool> {
+    match v.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Ok(true),
+        "false" | "no" | "n" | "0" | "" | "null" => Ok(false),
+        other => Err(Error::at(path, at, format!("must_open \"{other}\" is not true or false"))),
+    }
+}
+
 fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
     let bytes = read_bytes(path)?;
     let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
@@ -67,9 +84,16 @@ fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
             return Err(duplicate(path, format!("feature {}", i + 1), &code));
         }
         let name = get("name").unwrap_or_else(|| code.clone());
+        let at = || format!("feature {}", i + 1);
+        let capacity = match props.get("capacity") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => {
+                Some(capacity(path, at(), v.as_f64().or_else(|| v.as_str().and_then(parse_f64)), &v.to_string())?)
+            }
+        };
         out.push(Candidate {
-            capacity: get("capacity").and_then(|c| parse_f64(&c)),
-            must_open: get("must_open").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes")),
+            capacity,
+            must_open: flag(path, at(), &get("must_open").unwrap_or_default())?,
             area: None,
             code,
             name,
@@ -108,11 +132,13 @@ fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
             _ => None,
         }
         .ok_or_else(|| Error::at(path, t.line(i), format!("site {c} has no usable coordinates")))?;
+        let raw_cap = cap.map(|k| t.get(r, k)).unwrap_or("");
+        let capacity =
+            if raw_cap.is_empty() { None } else { Some(capacity(path, t.line(i), parse_f64(raw_cap), raw_cap)?) };
         out.push(Candidate {
             name: name.map(|n| t.get(r, n).to_string()).unwrap_or_else(|| c.clone()),
-            capacity: cap.and_then(|k| parse_f64(t.get(r, k))),
-            must_open: must
-                .is_some_and(|k| matches!(t.get(r, k).to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y")),
+            capacity,
+            must_open: flag(path, t.line(i), must.map(|k| t.get(r, k)).unwrap_or(""))?,
             area: None,
             code: c,
             xy,
