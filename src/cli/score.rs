@@ -154,8 +154,11 @@ fn read_hubs(p: &Prepared, set: &FootprintSet, path: &Path) -> anyhow::Result<BT
     let (f, c) = (t.col("footprint")?, t.col("practice_code")?);
     let names: BTreeSet<&String> = set.footprint.iter().collect();
     let mut hubs = BTreeMap::new();
+    let mut seen = std::collections::HashMap::new();
     for (i, r) in t.rows.iter().enumerate() {
         let (fp, code) = (t.get(r, f).to_string(), t.get(r, c).to_string());
+        t.first_row(&mut seen, fp.clone(), i, || format!("footprint \"{fp}\" is given two hubs"))
+            .map_err(|e| e.hint("name one hub per footprint"))?;
         if !names.contains(&fp) {
             return Err(Error::at(path, t.line(i), format!("no footprint named \"{fp}\" in the set"))
                 .hint("use the footprint names of the lookup (snp_name)")
