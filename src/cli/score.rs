@@ -73,6 +73,19 @@ pub struct CompareArgs {
     pub flags: ScoreFlags,
 }
 
+impl ScoreFlags {
+    /// Range checks before any file is read: --target 1–100,000,000 people, --circuity 1–10 (a route
+    /// is never shorter than the straight line); NaN and infinities refused.
+    pub fn check(&self) -> anyhow::Result<()> {
+        use super::validate::between;
+        if let Some(t) = self.target {
+            between("target", t, 1.0, footprints::scenario::MAX_TARGET)?;
+        }
+        between("circuity", self.circuity, 1.0, 10.0)?;
+        Ok(())
+    }
+}
+
 /// Read a set and turn the flags into options for it (the MNP level scores the set's MNPs).
 fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path, set_flag: &str) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
     let set = FootprintSet::read(p, path, f.column.as_deref()).map_err(|e| e.path_from(from_flag(set_flag)))?;
@@ -85,9 +98,6 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path, set_flag: &str) -> anyhow
             (b.mnp_target, FootprintSet { label: set.label, footprint: m, mnp: None })
         }
     };
-    if f.circuity < 1.0 {
-        anyhow::bail!("--circuity {} is below 1; a route is never shorter than the straight line", f.circuity);
-    }
     let matrix = f
         .matrix
         .as_ref()
@@ -112,6 +122,7 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path, set_flag: &str) -> anyhow
 
 /// Run `score`.
 pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
+    a.flags.check()?;
     let p = Prepared::load(&a.scenario)?;
     let (set, o) = read_set(&p, &a.flags, &a.footprints, "--footprints")?;
     let s = score::score(&p, &set, &o);
@@ -125,6 +136,7 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
 
 /// Run `compare`.
 pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
+    a.flags.check()?;
     let p = Prepared::load(&a.scenario)?;
     let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
