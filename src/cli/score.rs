@@ -126,6 +126,7 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
     let (set, o) = read_set(&p, &a.flags, &a.footprints, "--footprints")?;
     let s = score::score(&p, &set, &o);
+    warn_pieces(&s);
     let md = out::summary_md(&s);
     if let Some(dir) = &a.out {
         out::write_scores(dir, &s, Some(&md))?;
@@ -141,7 +142,9 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
         let (set, o) = read_set(&p, &a.flags, path, "the footprint sets to compare")?;
-        all.push(score::score(&p, &set, &o));
+        let s = score::score(&p, &set, &o);
+        warn_pieces(&s);
+        all.push(s);
         sets.push(set);
     }
     // Unique labels.
@@ -158,6 +161,21 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     }
     super::out::print(&md)?;
     Ok(())
+}
+
+/// A footprint in more than one piece is usually a mistake in the set (a lookup that cuts it up):
+/// say so on stderr, as well as in the contiguity metric.
+fn warn_pieces(s: &score::Scores) {
+    let Some(names) = s.get("contiguity.split").and_then(|m| m.names.as_ref()).filter(|n| !n.is_empty()) else {
+        return;
+    };
+    let eg = names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    eprintln!(
+        "warning: {}: {} footprint(s) are not contiguous (in more than one piece): {eg}; check the set assigns each \
+         footprint one connected group of LSOAs",
+        s.label,
+        names.len()
+    );
 }
 
 fn read_hubs(p: &Prepared, set: &FootprintSet, path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
