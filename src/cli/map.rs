@@ -163,6 +163,8 @@ impl MapArgs {
 
 /// Run `map`.
 pub fn run(c: &MapConfig) -> anyhow::Result<()> {
+    // Say now, in words, if the map cannot be written (the drawing library's error is not readable).
+    footprints::io::write::check_writable(&c.out)?;
     let p = Prepared::load(&c.scenario)?;
     let boundary = Layer::parse(&c.boundary, &p)?;
     let read = |f: &PathBuf, flag: &str| FootprintSet::read(&p, f, None).map_err(|e| e.path_from(from_flag(flag)));
