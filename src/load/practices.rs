@@ -9,6 +9,10 @@ use crate::scenario::Practices;
 use geo::Coord;
 use std::collections::HashMap;
 
+/// Largest practice list size accepted: 500,000 patients (the largest English practices have
+/// about 100,000; more is a unit or parsing error).
+const MAX_LIST_SIZE: u64 = 500_000;
+
 /// Coordinate columns.
 enum Xy {
     Bng(usize, usize),
@@ -76,8 +80,13 @@ fn practice(
     let pcn_code = t.get(r, cols[2]).to_string();
     let pcn_code = (!pc.unallocated.contains(&pcn_code)).then_some(pcn_code);
     let list_size = match list {
-        Some(l) => Some(parse_count(t.get(r, l)).ok_or_else(|| {
-            Error::at(&t.path, t.line(i), format!("list size \"{}\" of {code} is not a whole number", t.get(r, l)))
+        Some(l) => Some(parse_count(t.get(r, l)).filter(|n| *n <= MAX_LIST_SIZE).ok_or_else(|| {
+            Error::at(
+                &t.path,
+                t.line(i),
+                format!("list size \"{}\" of {code} is not a whole number from 0 to {MAX_LIST_SIZE}", t.get(r, l)),
+            )
+            .hint(format!("column \"{}\" holds the practice's registered patients", t.headers[l]))
         })?),
         None => None,
     };
