@@ -178,7 +178,7 @@ pub fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<(std::borrow::Cow<'a, 
     use std::borrow::Cow;
     let utf16 = |le: bool| -> Option<String> {
         let body = &bytes[2..];
-        if body.len() % 2 != 0 {
+        if !body.len().is_multiple_of(2) {
             return None;
         }
         let unit = |c: &[u8]| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) };
