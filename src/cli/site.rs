@@ -2,7 +2,7 @@
 
 use super::choice::{self, choice};
 use super::out;
-use super::validate::{above, between};
+use super::validate::{above, at_least, between};
 use clap::{Args, ValueEnum};
 use footprints::error::from_flag;
 use footprints::io::crs;
@@ -126,10 +126,10 @@ impl SiteArgs {
             objective: self.objective.into(),
             objective_name: choice::name(&self.objective),
             k: self.k,
-            alpha: between("alpha", self.alpha, 0.0, 100.0)?,
+            alpha: between("alpha", at_least("alpha", self.alpha, 0.0)?, 0.0, 100.0)?,
             core20_weight: between("core20-weight", above("core20-weight", self.core20_weight, 0.0)?, 0.0, 100.0)?,
             radius_km: between("radius-km", above("radius-km", self.radius_km, 0.0)?, 0.0, MAX_COST)?,
-            circuity: between("circuity", self.circuity, 1.0, 10.0)?,
+            circuity: between("circuity", at_least("circuity", self.circuity, 1.0)?, 1.0, 10.0)?,
             matrix: self.matrix.clone(),
             allow_outside: self.allow_outside,
             out: self.out.clone(),

@@ -3,6 +3,14 @@
 
 use anyhow::{bail, Result};
 
+/// `value` must be finite and ≥ `min`.
+pub fn at_least(flag: &str, value: f64, min: f64) -> Result<f64> {
+    if !value.is_finite() || value < min {
+        bail!("--{flag} must be a finite number ≥ {min} (got {value})");
+    }
+    Ok(value)
+}
+
 /// `value` must be finite and > `min`.
 pub fn above(flag: &str, value: f64, min: f64) -> Result<f64> {
     if !value.is_finite() || value <= min {
