@@ -523,6 +523,17 @@ fn lsoa_twice_in_a_footprint_set_names_both_rows() {
     fails(d.path(), &score_args(&[]), &["fp.csv", "row 1 (line 2) and row 433", "assigned twice"]);
 }
 
+#[test]
+fn duplicate_candidate_site_names_both_rows() {
+    let d = demo_copy();
+    fs::write(d.path().join("c.csv"), "code,name,easting,northing\nS1,a,442185,270857\nS1,b,446024,268813\n").unwrap();
+    fails(
+        d.path(),
+        &["site", "-s", "scenario.toml", "-o", "out", "--candidates", "c.csv", "--k", "1"],
+        &["c.csv", "row 1 (line 2) and row 2 (line 3)", "site code S1 appears twice"],
+    );
+}
+
 // ---------------------------------------------------------------- 4. missing data scored as perfect
 
 #[test]

@@ -80,8 +80,9 @@ fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
         let xy = if crs::looks_lonlat(Coord { x, y }) { crs::wgs84_to_bng(x, y) } else { Some(Coord { x, y }) }
             .ok_or_else(|| Error::at(path, format!("feature {}", i + 1), "coordinates cannot be reprojected"))?;
         let code = get("code").or_else(|| get("id")).unwrap_or_else(|| format!("site{}", i + 1));
-        if out.iter().any(|c: &Candidate| c.code == code) {
-            return Err(duplicate(path, format!("feature {}", i + 1), &code));
+        // Every feature before this one is in `out`, in order, so its position is its feature number.
+        if let Some(j) = out.iter().position(|c: &Candidate| c.code == code) {
+            return Err(duplicate(path, format!("features {} and {}", j + 1, i + 1), &code));
         }
         let name = get("name").unwrap_or_else(|| code.clone());
         let at = || format!("feature {}", i + 1);
@@ -122,8 +123,9 @@ fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
     for (i, r) in t.rows.iter().enumerate() {
         let c = t.get(r, code).to_string();
-        if out.iter().any(|x: &Candidate| x.code == c) {
-            return Err(duplicate(path, t.line(i), &c));
+        // Every row before this one is in `out`, in order, so its position is its row.
+        if let Some(j) = out.iter().position(|x: &Candidate| x.code == c) {
+            return Err(duplicate(path, format!("{} and {}", t.line(j), t.line(i)), &c));
         }
         let pair = |(a, b): (usize, usize)| parse_f64(t.get(r, a)).zip(parse_f64(t.get(r, b)));
         let xy = match (e, ll) {
