@@ -443,8 +443,12 @@ impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(path, format!("cannot read scenario: {e}"))
-                .hint("pass an existing .toml scenario file with --scenario")
+            let hint = if e.kind() == std::io::ErrorKind::InvalidData {
+                "the scenario is not UTF-8 text: save it as UTF-8 in a text editor"
+            } else {
+                "check the path given with --scenario (relative to the folder footprints is run in)"
+            };
+            Error::input(path, format!("cannot read scenario: {e}")).hint(hint)
         })?;
         let mut s: Scenario = toml::from_str(&text).map_err(|e| {
             let loc = e.span().map(|sp| {

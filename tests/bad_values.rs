@@ -741,6 +741,21 @@ fn mixed_encodings_are_refused() {
     check_fails(d.path(), &["population.csv", "line 3", "UTF-8 text earlier in the file"]);
 }
 
+#[test]
+fn scenario_that_is_not_utf8_says_to_save_it_as_utf8() {
+    let d = demo_copy();
+    let mut t = fs::read(d.path().join("scenario.toml")).unwrap();
+    t.extend(b"# caf\xe9\n");
+    fs::write(d.path().join("scenario.toml"), t).unwrap();
+    check_fails(d.path(), &["scenario.toml", "cannot read scenario", "save it as UTF-8"]);
+}
+
+#[test]
+fn missing_scenario_says_it_came_from_the_command_line() {
+    let d = demo_copy();
+    fails(d.path(), &["check", "--scenario", "nosuch.toml"], &["nosuch.toml", "given with --scenario"]);
+}
+
 // ---------------------------------------------------------------- real data
 
 #[test]
