@@ -153,6 +153,17 @@ impl Error {
         Error::Output { path: path.as_ref().to_path_buf(), msg: String::new(), source: Some(source) }
     }
 
+    /// For an input file that could not be opened, say where its path came from (see
+    /// [`from_flag`] and [`from_scenario`]); any other error is returned as it is.
+    pub fn path_from(mut self, origin: impl Into<String>) -> Self {
+        if let Error::Input { msg, hint: h @ None, .. } = &mut self {
+            if msg.starts_with("cannot open file") {
+                *h = Some(origin.into());
+            }
+        }
+        self
+    }
+
     /// Attach a hint saying how to fix the problem.
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         match &mut self {
@@ -162,6 +173,19 @@ impl Error {
         }
         self
     }
+}
+
+/// Where a path given on the command line is resolved from, for [`Error::path_from`].
+pub fn from_flag(flag: &str) -> String {
+    format!("check the path given with {flag}; relative paths resolve from the folder footprints is run in")
+}
+
+/// Where a path named in the scenario is resolved from, for [`Error::path_from`].
+pub fn from_scenario(scenario: &Path, key: &str) -> String {
+    format!(
+        "check {key} in the scenario {}; relative paths there resolve from the scenario file's folder",
+        scenario.display()
+    )
 }
 
 #[cfg(test)]

@@ -422,12 +422,33 @@ impl Default for Weights {
     }
 }
 
+/// Largest SNP or MNP target accepted: 100,000,000 people (more than England's population).
+pub const MAX_TARGET: f64 = 1e8;
+
+/// Most options a build may be asked for.
+pub const MAX_OPTIONS: usize = 100;
+
+/// An MNP is made of whole SNPs, so its target cannot be below the SNP target (a build asked for
+/// that never ends); the message names the two settings as the caller spells them.
+pub fn check_targets(snp: f64, mnp: f64, snp_name: &str, mnp_name: &str) -> std::result::Result<(), String> {
+    if mnp < snp {
+        return Err(format!(
+            "{mnp_name} {mnp} is below {snp_name} {snp}: an MNP is made of whole SNPs, so its target must be at least the SNP target"
+        ));
+    }
+    Ok(())
+}
+
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(path, format!("cannot read scenario: {e}"))
-                .hint("pass an existing .toml scenario file with --scenario")
+            let hint = if e.kind() == std::io::ErrorKind::InvalidData {
+                "the scenario is not UTF-8 text: save it as UTF-8 in a text editor"
+            } else {
+                "check the path given with --scenario (relative to the folder footprints is run in)"
+            };
+            Error::input(path, format!("cannot read scenario: {e}")).hint(hint)
         })?;
         let mut s: Scenario = toml::from_str(&text).map_err(|e| {
             let loc = e.span().map(|sp| {
@@ -457,16 +478,7 @@ impl Scenario {
     }
 
     fn validate(&self) -> Result<()> {
-        let b = &self.build;
-        if !(b.snp_target > 0.0 && b.mnp_target > 0.0) {
-            return Err(Error::input(&self.file, "build targets must be positive"));
-        }
-        if !(0.0..1.0).contains(&b.tolerance) {
-            return Err(Error::input(
-                &self.file,
-                format!("build.tolerance {} must be between 0 and 1 (0.2 = ±20%)", b.tolerance),
-            ));
-        }
+        self.validate_build()?;
         if let Some(p) = &self.practices {
             let bng = p.easting.is_some() && p.northing.is_some();
             let ll = p.lat.is_some() && p.lon.is_some();
@@ -483,8 +495,49 @@ impl Scenario {
                 ));
             }
         }
-        if self.adjacency.tolerance_m < 0.0 || self.adjacency.min_shared_m < 0.0 {
-            return Err(Error::input(&self.file, "adjacency tolerances must not be negative"));
+        let adj = &self.adjacency;
+        self.in_range("adjacency.tolerance_m", adj.tolerance_m, 0.0, 100.0)?;
+        self.in_range("adjacency.min_shared_m", adj.min_shared_m, 0.0, 10_000.0)?;
+        Ok(())
+    }
+
+    /// A number of the scenario must be finite and within `lo..=hi`; the error names the key.
+    fn in_range(&self, key: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
+        if v.is_finite() && (lo..=hi).contains(&v) {
+            return Ok(());
+        }
+        Err(Error::input(&self.file, format!("{key} = {v} must be a number from {lo} to {hi}")))
+    }
+
+    /// The `[build]` table: targets 1–100,000,000 people with the MNP target at least the SNP
+    /// target (an MNP is made of whole SNPs), tolerance in [0, 1), 1–100 options, weights ≥ 0.
+    fn validate_build(&self) -> Result<()> {
+        let b = &self.build;
+        self.in_range("build.snp_target", b.snp_target, 1.0, MAX_TARGET)?;
+        self.in_range("build.mnp_target", b.mnp_target, 1.0, MAX_TARGET)?;
+        if !(b.tolerance.is_finite() && (0.0..1.0).contains(&b.tolerance)) {
+            return Err(Error::input(
+                &self.file,
+                format!("build.tolerance {} must be between 0 and 1 (0.2 = ±20%)", b.tolerance),
+            ));
+        }
+        check_targets(b.snp_target, b.mnp_target, "build.snp_target", "build.mnp_target")
+            .map_err(|e| Error::input(&self.file, e))?;
+        if !(1..=MAX_OPTIONS).contains(&b.options) {
+            return Err(Error::input(
+                &self.file,
+                format!("build.options = {} must be from 1 to {MAX_OPTIONS}", b.options),
+            ));
+        }
+        let w = &b.weights;
+        for (k, v) in [
+            ("pcn", w.pcn),
+            ("community", w.community),
+            ("compactness", w.compactness),
+            ("balance", w.balance),
+            ("existing", w.existing),
+        ] {
+            self.in_range(&format!("build.weights.{k}"), v, 0.0, 1e9)?;
         }
         Ok(())
     }

@@ -2,9 +2,10 @@
 
 use clap::Args;
 use footprints::build::{self, BuildConfig, Layer};
-use footprints::error::Error;
+use footprints::error::{from_flag, from_scenario, Error};
 use footprints::export::check_plan_constrained;
 use footprints::io::write::atomic_write;
+use footprints::scenario::{check_targets, MAX_OPTIONS, MAX_TARGET};
 use footprints::Prepared;
 use rayon::prelude::*;
 use serde_json::json;
@@ -58,8 +59,17 @@ pub struct BuildArgs {
     pub existing: Option<PathBuf>,
 }
 
-fn read_assignment(p: &Prepared, path: &Path) -> anyhow::Result<BTreeMap<usize, String>> {
-    Ok(footprints::io::assignment::read_assignment(&p.study, path)?)
+/// Read a locks or existing-footprints table; `from_cli` says whether its path came from `flag` or
+/// from `key` in the scenario's `[build]` table.
+fn read_assignment(
+    p: &Prepared,
+    path: &Path,
+    from_cli: bool,
+    flag: &str,
+    key: &str,
+) -> anyhow::Result<BTreeMap<usize, String>> {
+    let origin = if from_cli { from_flag(flag) } else { from_scenario(&p.scenario.file, key) };
+    Ok(footprints::io::assignment::read_assignment(&p.study, path).map_err(|e| e.path_from(origin))?)
 }
 
 /// The validated configuration of a `build`, and where its locks and existing footprints came from.
@@ -77,12 +87,12 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
     let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.scenario.resolve(l)));
     let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.scenario.resolve(l)));
     let locks = match &locks_path {
-        Some(l) => read_assignment(p, l)?,
+        Some(l) => read_assignment(p, l, args.locks.is_some(), "--locks", "build.locks")?,
         None => BTreeMap::new(),
     };
     let existing = match &existing_path {
         Some(e) => {
-            let m = read_assignment(p, e)?;
+            let m = read_assignment(p, e, args.existing.is_some(), "--existing", "build.existing")?;
             if m.len() != p.study.areas.len() {
                 return Err(Error::input(e, format!("covers {} of {} study-area LSOAs", m.len(), p.study.areas.len()))
                     .hint("an existing footprint set must assign every LSOA")
@@ -104,16 +114,13 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
         mnp_layer: Layer::parse(&mnp_layer, p)?,
         community: s.community.clone(),
         weights,
-        options: args.options.unwrap_or(s.options).max(1),
+        options: args.options.unwrap_or(s.options),
         seed: args.seed.unwrap_or(s.seed),
         strict: args.strict,
         steps_per_snp: args.steps,
         locks,
         existing,
     };
-    if !(0.0..1.0).contains(&cfg.tolerance) || cfg.snp_target <= 0.0 || cfg.mnp_target <= 0.0 {
-        return Err(Error::scenario("targets must be positive and the tolerance between 0 and 1").into());
-    }
     let total = p.study.population() as f64;
     if cfg.snp_target * (1.0 - cfg.tolerance) > total {
         return Err(Error::infeasible(
@@ -122,11 +129,46 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
         )
         .into());
     }
+    let name = |flag: bool, f: &str, key: &str| if flag { f.to_string() } else { format!("{key} (scenario)") };
+    check_targets(
+        cfg.snp_target,
+        cfg.mnp_target,
+        &name(args.snp_target.is_some(), "--snp-target", "build.snp_target"),
+        &name(args.mnp_target.is_some(), "--mnp-target", "build.mnp_target"),
+    )
+    .map_err(Error::scenario)?;
     Ok(Config { cfg, locks_path, existing_path })
+}
+
+/// Range checks of the numeric flags, before any file is read: targets 1–100,000,000 people,
+/// tolerance in [0, 1), 1–100 options, at most 10,000 steps per SNP; NaN and infinities refused.
+fn check_flags(args: &BuildArgs) -> anyhow::Result<()> {
+    use super::validate::between;
+    if let Some(t) = args.snp_target {
+        between("snp-target", t, 1.0, MAX_TARGET)?;
+    }
+    if let Some(t) = args.mnp_target {
+        between("mnp-target", t, 1.0, MAX_TARGET)?;
+    }
+    if let Some(t) = args.tolerance {
+        if !(t.is_finite() && (0.0..1.0).contains(&t)) {
+            anyhow::bail!(
+                "--tolerance must be a finite number from 0 up to (not including) 1, e.g. 0.2 for ±20% (got {t})"
+            );
+        }
+    }
+    if let Some(n) = args.options.filter(|n| !(1..=MAX_OPTIONS).contains(n)) {
+        anyhow::bail!("--options must be from 1 to {MAX_OPTIONS} (got {n})");
+    }
+    if args.steps > 10_000 {
+        anyhow::bail!("--steps must be from 0 to 10000 (got {})", args.steps);
+    }
+    Ok(())
 }
 
 /// Run `build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    check_flags(args)?;
     let p = Prepared::load(&args.scenario)?;
     let conf = config(args, &p)?;
     let cfg = &conf.cfg;

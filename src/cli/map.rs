@@ -3,6 +3,7 @@
 use super::choice::choice;
 use clap::{Args, ValueEnum};
 use footprints::build::Layer;
+use footprints::error::from_flag;
 use footprints::export::map::{self, MapSpec, Theme};
 use footprints::score::FootprintSet;
 use footprints::{Error, Prepared};
@@ -162,10 +163,13 @@ impl MapArgs {
 
 /// Run `map`.
 pub fn run(c: &MapConfig) -> anyhow::Result<()> {
+    // Say now, in words, if the map cannot be written (the drawing library's error is not readable).
+    footprints::io::write::check_writable(&c.out)?;
     let p = Prepared::load(&c.scenario)?;
     let boundary = Layer::parse(&c.boundary, &p)?;
-    let fp = c.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
-    let other = c.compare_with.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
+    let read = |f: &PathBuf, flag: &str| FootprintSet::read(&p, f, None).map_err(|e| e.path_from(from_flag(flag)));
+    let fp = c.footprints.as_ref().map(|f| read(f, "--footprints")).transpose()?;
+    let other = c.compare_with.as_ref().map(|f| read(f, "--compare-with")).transpose()?;
     let theme_name = match c.theme {
         Theme::Imd => "deprivation",
         Theme::Deviation => "population against target",

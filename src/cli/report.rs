@@ -41,7 +41,10 @@ impl ReportArgs {
 /// Run `report`.
 pub fn run(a: &ReportConfig) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
-    let sets = a.options.iter().map(|o| FootprintSet::read(&p, o, None)).collect::<Result<Vec<_>, _>>()?;
+    let read = |o: &std::path::PathBuf| {
+        FootprintSet::read(&p, o, None).map_err(|e| e.path_from(footprints::error::from_flag("the footprint sets")))
+    };
+    let sets = a.options.iter().map(read).collect::<Result<Vec<_>, _>>()?;
     let html = footprints::export::report::report_html(&p, &sets)?;
     atomic_write(&a.out, html.as_bytes())?;
     super::out::note(format_args!("wrote {} ({} KB)", a.out.display(), html.len() / 1024));

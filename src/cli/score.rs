@@ -2,6 +2,7 @@
 //! results to `export::scores` for writing.
 
 use clap::{Args, ValueEnum};
+use footprints::error::from_flag;
 use footprints::export::scores::{self as out, pair_moves};
 use footprints::score::{self, FootprintSet, ScoreOptions};
 use footprints::Prepared;
@@ -72,9 +73,22 @@ pub struct CompareArgs {
     pub flags: ScoreFlags,
 }
 
+impl ScoreFlags {
+    /// Range checks before any file is read: --target 1–100,000,000 people, --circuity 1–10 (a route
+    /// is never shorter than the straight line); NaN and infinities refused.
+    pub fn check(&self) -> anyhow::Result<()> {
+        use super::validate::between;
+        if let Some(t) = self.target {
+            between("target", t, 1.0, footprints::scenario::MAX_TARGET)?;
+        }
+        between("circuity", self.circuity, 1.0, 10.0)?;
+        Ok(())
+    }
+}
+
 /// Read a set and turn the flags into options for it (the MNP level scores the set's MNPs).
-fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
-    let set = FootprintSet::read(p, path, f.column.as_deref())?;
+fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path, set_flag: &str) -> anyhow::Result<(FootprintSet, ScoreOptions)> {
+    let set = FootprintSet::read(p, path, f.column.as_deref()).map_err(|e| e.path_from(from_flag(set_flag)))?;
     let b = &p.scenario.build;
     let (target, set) = match f.level {
         Level::Snp => (b.snp_target, set),
@@ -84,10 +98,13 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(Footpr
             (b.mnp_target, FootprintSet { label: set.label, footprint: m, mnp: None })
         }
     };
-    if f.circuity < 1.0 {
-        anyhow::bail!("--circuity {} is below 1; a route is never shorter than the straight line", f.circuity);
-    }
-    let matrix = f.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
+    let matrix = f
+        .matrix
+        .as_ref()
+        .map(|m| {
+            footprints::io::matrix::TravelMatrix::read(&p.study, m).map_err(|e| e.path_from(from_flag("--matrix")))
+        })
+        .transpose()?;
     let hubs = f.hubs.as_ref().map(|path| read_hubs(p, &set, path)).transpose()?.unwrap_or_default();
     // With a travel-time matrix, thresholds are minutes.
     let thresholds = if matrix.is_some() { vec![10.0, 20.0, 30.0] } else { vec![1.6, 5.0, 10.0] };
@@ -105,9 +122,11 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(Footpr
 
 /// Run `score`.
 pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
+    a.flags.check()?;
     let p = Prepared::load(&a.scenario)?;
-    let (set, o) = read_set(&p, &a.flags, &a.footprints)?;
+    let (set, o) = read_set(&p, &a.flags, &a.footprints, "--footprints")?;
     let s = score::score(&p, &set, &o);
+    warn_pieces(&s);
     let md = out::summary_md(&s);
     if let Some(dir) = &a.out {
         out::write_scores(dir, &s, Some(&md))?;
@@ -118,11 +137,14 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
 
 /// Run `compare`.
 pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
+    a.flags.check()?;
     let p = Prepared::load(&a.scenario)?;
     let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
-        let (set, o) = read_set(&p, &a.flags, path)?;
-        all.push(score::score(&p, &set, &o));
+        let (set, o) = read_set(&p, &a.flags, path, "the footprint sets to compare")?;
+        let s = score::score(&p, &set, &o);
+        warn_pieces(&s);
+        all.push(s);
         sets.push(set);
     }
     // Unique labels.
@@ -141,14 +163,32 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A footprint in more than one piece is usually a mistake in the set (a lookup that cuts it up):
+/// say so on stderr, as well as in the contiguity metric.
+fn warn_pieces(s: &score::Scores) {
+    let Some(names) = s.get("contiguity.split").and_then(|m| m.names.as_ref()).filter(|n| !n.is_empty()) else {
+        return;
+    };
+    let eg = names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    eprintln!(
+        "warning: {}: {} footprint(s) are not contiguous (in more than one piece): {eg}; check the set assigns each \
+         footprint one connected group of LSOAs",
+        s.label,
+        names.len()
+    );
+}
+
 fn read_hubs(p: &Prepared, set: &FootprintSet, path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     use footprints::error::Error;
-    let t = footprints::io::table::Table::read(path)?;
+    let t = footprints::io::table::Table::read(path).map_err(|e| e.path_from(from_flag("--hubs")))?;
     let (f, c) = (t.col("footprint")?, t.col("practice_code")?);
     let names: BTreeSet<&String> = set.footprint.iter().collect();
     let mut hubs = BTreeMap::new();
+    let mut seen = std::collections::HashMap::new();
     for (i, r) in t.rows.iter().enumerate() {
         let (fp, code) = (t.get(r, f).to_string(), t.get(r, c).to_string());
+        t.first_row(&mut seen, fp.clone(), i, || format!("footprint \"{fp}\" is given two hubs"))
+            .map_err(|e| e.hint("name one hub per footprint"))?;
         if !names.contains(&fp) {
             return Err(Error::at(path, t.line(i), format!("no footprint named \"{fp}\" in the set"))
                 .hint("use the footprint names of the lookup (snp_name)")

@@ -2,9 +2,11 @@
 
 use super::choice::{self, choice};
 use super::out;
-use super::validate::{above, at_least};
+use super::validate::{above, at_least, between};
 use clap::{Args, ValueEnum};
+use footprints::error::from_flag;
 use footprints::io::crs;
+use footprints::io::matrix::MAX_COST;
 use footprints::io::write::{atomic_write, csv_string};
 use footprints::score::FootprintSet;
 use footprints::site::run::{self, Candidate, SiteConfig, SiteResult};
@@ -110,7 +112,9 @@ pub struct SiteRun {
 }
 
 impl SiteArgs {
-    /// Check every numeric flag (NaN and infinities rejected) before any file is read.
+    /// Check every numeric flag (NaN and infinities rejected) before any file is read: --k ≥ 1,
+    /// --alpha 0–100, --core20-weight above 0 up to 100, --radius-km above 0 up to 1,440 (km, or
+    /// minutes with a matrix), --circuity 1–10.
     pub fn validate(&self) -> anyhow::Result<SiteRun> {
         if self.k == 0 {
             anyhow::bail!("--k must be at least 1 (got 0)");
@@ -122,10 +126,10 @@ impl SiteArgs {
             objective: self.objective.into(),
             objective_name: choice::name(&self.objective),
             k: self.k,
-            alpha: at_least("alpha", self.alpha, 0.0)?,
-            core20_weight: above("core20-weight", self.core20_weight, 0.0)?,
-            radius_km: above("radius-km", self.radius_km, 0.0)?,
-            circuity: at_least("circuity", self.circuity, 1.0)?,
+            alpha: between("alpha", at_least("alpha", self.alpha, 0.0)?, 0.0, 100.0)?,
+            core20_weight: between("core20-weight", above("core20-weight", self.core20_weight, 0.0)?, 0.0, 100.0)?,
+            radius_km: between("radius-km", above("radius-km", self.radius_km, 0.0)?, 0.0, MAX_COST)?,
+            circuity: between("circuity", at_least("circuity", self.circuity, 1.0)?, 1.0, 10.0)?,
             matrix: self.matrix.clone(),
             allow_outside: self.allow_outside,
             out: self.out.clone(),
@@ -136,9 +140,19 @@ impl SiteArgs {
 /// Run `site`: load, solve, write the five outputs, print the summary.
 pub fn run(a: &SiteRun) -> anyhow::Result<()> {
     let p = Prepared::load(&a.scenario)?;
-    let cands = run::read_candidates(&p, &a.candidates)?;
-    let fp = a.footprints.as_ref().map(|f| FootprintSet::read(&p, f, None)).transpose()?;
-    let matrix = a.matrix.as_ref().map(|m| footprints::io::matrix::TravelMatrix::read(&p.study, m)).transpose()?;
+    let cands = run::read_candidates(&p, &a.candidates).map_err(|e| e.path_from(from_flag("--candidates")))?;
+    let fp = a
+        .footprints
+        .as_ref()
+        .map(|f| FootprintSet::read(&p, f, None).map_err(|e| e.path_from(from_flag("--footprints"))))
+        .transpose()?;
+    let matrix = a
+        .matrix
+        .as_ref()
+        .map(|m| {
+            footprints::io::matrix::TravelMatrix::read(&p.study, m).map_err(|e| e.path_from(from_flag("--matrix")))
+        })
+        .transpose()?;
     let cfg = SiteConfig {
         matrix,
         objective: a.objective,

@@ -31,14 +31,17 @@ pub struct Summary {
     pub differences_csv: String,
 }
 
-fn row(b: &Built) -> Vec<String> {
+/// One table row; without PCNs (no `[practices]` or registrations) the PCN columns are `n/a`, not
+/// a perfect 0.
+fn row(b: &Built, has_pcns: bool) -> Vec<String> {
     let m = &b.metrics;
+    let na = |s: String| if has_pcns { s } else { "n/a".to_string() };
     vec![
         b.label.clone(),
         m.snps.to_string(),
         m.mnps.to_string(),
-        format!("{:.1}", m.pcn_split_share * 100.0),
-        m.pcns_split.to_string(),
+        na(format!("{:.1}", m.pcn_split_share * 100.0)),
+        na(m.pcns_split.to_string()),
         format!("{:.0}", m.components.community_split.max(0.0)),
         format!("{:.1}", m.components.cut_km),
         format!("{:.1}", m.snp_max_dev_pct),
@@ -51,7 +54,8 @@ fn row(b: &Built) -> Vec<String> {
 
 /// Render the summary of `res`, built from `p` with `cfg`.
 pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
-    let rows: Vec<Vec<String>> = res.options.iter().chain(&res.baselines).map(row).collect();
+    let has_pcns = p.study.areas.iter().any(|a| a.pcn.is_some());
+    let rows: Vec<Vec<String>> = res.options.iter().chain(&res.baselines).map(|b| row(b, has_pcns)).collect();
     let mut md = format!(
         "# Footprint options — {}\n\nfootprints {} · seed {} · SNP {:.0} / MNP {:.0} ± {:.0}% · SNP layer {} · MNP layer {}\n\n",
         p.study.name,

@@ -199,6 +199,13 @@ pub fn write_built(
     meta["kind"] = json!(b.kind);
     meta["label"] = json!(b.label);
     meta["metrics"] = serde_json::to_value(&b.metrics).unwrap_or(Value::Null);
+    if !p.study.areas.iter().any(|a| a.pcn.is_some()) {
+        // Without PCNs nothing is split: the PCN figures do not apply (null), rather than a perfect 0.
+        for k in ["pcn_split_share", "pcns_split"] {
+            meta["metrics"][k] = Value::Null;
+        }
+        meta["metrics"]["components"]["pcn_split"] = Value::Null;
+    }
     meta["recom_proposals"] = json!(b.proposals);
     meta["run_seed"] = json!(b.seed);
     let gj = geojson_string(&feats, Crs::Wgs84, Some(&meta));

@@ -16,6 +16,7 @@ pub fn read_assignment(index: &impl CodeIndex, path: &Path) -> Result<BTreeMap<u
             .hint(format!("columns found: {}", t.headers.join(", ")))
     })?;
     let mut out = BTreeMap::new();
+    let mut seen = std::collections::HashMap::new();
     for (i, r) in t.rows.iter().enumerate() {
         let code = t.get(r, c);
         let idx = index.index_of(code).ok_or_else(|| {
@@ -27,9 +28,9 @@ pub fn read_assignment(index: &impl CodeIndex, path: &Path) -> Result<BTreeMap<u
             return Err(Error::at(path, t.line(i), format!("LSOA {code} has an empty footprint name"))
                 .hint("give every row a footprint name"));
         }
-        if out.insert(idx, name.to_string()).is_some() {
-            return Err(Error::at(path, t.line(i), format!("LSOA {code} is listed twice")));
-        }
+        t.first_row(&mut seen, idx, i, || format!("LSOA {code} is listed twice"))
+            .map_err(|e| e.hint("each LSOA may be given one footprint"))?;
+        out.insert(idx, name.to_string());
     }
     Ok(out)
 }

@@ -41,6 +41,23 @@ fn duplicate(path: &Path, at: String, code: &str) -> Error {
     Error::at(path, at, format!("site code {code} appears twice")).hint("give every candidate site its own code")
 }
 
+/// A capacity (people a site can serve) must be a finite number > 0; an empty one means no limit.
+fn capacity(path: &Path, at: String, v: Option<f64>, raw: &str) -> Result<f64> {
+    v.filter(|x| x.is_finite() && *x > 0.0).ok_or_else(|| {
+        Error::at(path, at, format!("capacity {raw} is not a number > 0"))
+            .hint("capacity is the number of people a site can serve; leave it empty for no limit")
+    })
+}
+
+/// A `must_open` value: true/yes/y/1, false/no/n/0 or empty (false); anything else is an error.
+fn flag(path: &Path, at: String, v: &str) -> Result<bool> {
+    match v.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Ok(true),
+        "false" | "no" | "n" | "0" | "" | "null" => Ok(false),
+        other => Err(Error::at(path, at, format!("must_open \"{other}\" is not true or false"))),
+    }
+}
+
 fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
     let bytes = read_bytes(path)?;
     let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
@@ -63,13 +80,21 @@ fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
         let xy = if crs::looks_lonlat(Coord { x, y }) { crs::wgs84_to_bng(x, y) } else { Some(Coord { x, y }) }
             .ok_or_else(|| Error::at(path, format!("feature {}", i + 1), "coordinates cannot be reprojected"))?;
         let code = get("code").or_else(|| get("id")).unwrap_or_else(|| format!("site{}", i + 1));
-        if out.iter().any(|c: &Candidate| c.code == code) {
-            return Err(duplicate(path, format!("feature {}", i + 1), &code));
+        // Every feature before this one is in `out`, in order, so its position is its feature number.
+        if let Some(j) = out.iter().position(|c: &Candidate| c.code == code) {
+            return Err(duplicate(path, format!("features {} and {}", j + 1, i + 1), &code));
         }
         let name = get("name").unwrap_or_else(|| code.clone());
+        let at = || format!("feature {}", i + 1);
+        let capacity = match props.get("capacity") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => {
+                Some(capacity(path, at(), v.as_f64().or_else(|| v.as_str().and_then(parse_f64)), &v.to_string())?)
+            }
+        };
         out.push(Candidate {
-            capacity: get("capacity").and_then(|c| parse_f64(&c)),
-            must_open: get("must_open").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes")),
+            capacity,
+            must_open: flag(path, at(), &get("must_open").unwrap_or_default())?,
             area: None,
             code,
             name,
@@ -98,8 +123,9 @@ fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
     for (i, r) in t.rows.iter().enumerate() {
         let c = t.get(r, code).to_string();
-        if out.iter().any(|x: &Candidate| x.code == c) {
-            return Err(duplicate(path, t.line(i), &c));
+        // Every row before this one is in `out`, in order, so its position is its row.
+        if let Some(j) = out.iter().position(|x: &Candidate| x.code == c) {
+            return Err(duplicate(path, format!("{} and {}", t.line(j), t.line(i)), &c));
         }
         let pair = |(a, b): (usize, usize)| parse_f64(t.get(r, a)).zip(parse_f64(t.get(r, b)));
         let xy = match (e, ll) {
@@ -108,11 +134,13 @@ fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
             _ => None,
         }
         .ok_or_else(|| Error::at(path, t.line(i), format!("site {c} has no usable coordinates")))?;
+        let raw_cap = cap.map(|k| t.get(r, k)).unwrap_or("");
+        let capacity =
+            if raw_cap.is_empty() { None } else { Some(capacity(path, t.line(i), parse_f64(raw_cap), raw_cap)?) };
         out.push(Candidate {
             name: name.map(|n| t.get(r, n).to_string()).unwrap_or_else(|| c.clone()),
-            capacity: cap.and_then(|k| parse_f64(t.get(r, k))),
-            must_open: must
-                .is_some_and(|k| matches!(t.get(r, k).to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y")),
+            capacity,
+            must_open: flag(path, t.line(i), must.map(|k| t.get(r, k)).unwrap_or(""))?,
             area: None,
             code: c,
             xy,

@@ -75,15 +75,19 @@ fn read_lookup(ix: LsoaIndex, path: &Path, column: Option<&str>) -> Result<Footp
     let mut fp: Vec<Option<String>> = vec![None; n];
     let mut mnp: Vec<Option<String>> = vec![None; n];
     let mut unknown = Vec::new();
+    let mut seen = HashMap::new();
     for (i, r) in t.rows.iter().enumerate() {
         let code = t.get(r, c);
         match ix.codes.get(code) {
             Some(&k) => {
-                if fp[k].is_some() {
-                    return Err(Error::at(path, t.line(i), format!("LSOA {code} is assigned twice"))
-                        .hint("each LSOA must belong to exactly one footprint"));
+                t.first_row(&mut seen, k, i, || format!("LSOA {code} is assigned twice"))
+                    .map_err(|e| e.hint("each LSOA must belong to exactly one footprint"))?;
+                let name = t.get(r, f);
+                if name.is_empty() {
+                    return Err(Error::at(path, t.line(i), format!("LSOA {code} has an empty footprint name"))
+                        .hint(format!("give every row a name in column \"{}\"", t.headers[f])));
                 }
-                fp[k] = Some(t.get(r, f).to_string());
+                fp[k] = Some(name.to_string());
                 mnp[k] = m.map(|m| t.get(r, m).to_string());
             }
             None => unknown.push(code.to_string()),
@@ -105,6 +109,10 @@ fn read_lookup(ix: LsoaIndex, path: &Path, column: Option<&str>) -> Result<Footp
 
 fn read_polygon_set(ix: LsoaIndex, path: &Path, column: Option<&str>) -> Result<FootprintSet> {
     let layer = read_polygons(path, None, column.unwrap_or("name"))?;
+    if let Some(col) = column.filter(|c| !layer.columns.iter().any(|x| x == c)) {
+        return Err(Error::input(path, format!("no property named \"{col}\" (given with --column)"))
+            .hint(format!("properties found: {}", layer.columns.join(", "))));
+    }
     let name_col = column
         .map(str::to_string)
         .or_else(|| {
@@ -114,6 +122,7 @@ fn read_polygon_set(ix: LsoaIndex, path: &Path, column: Option<&str>) -> Result<
             Error::input(path, "no footprint name property (name / id / footprint)")
                 .hint(format!("properties found: {}; name it with --column", layer.columns.join(", ")))
         })?;
+    check_names(path, &layer.features, &name_col)?;
     let has_level = layer.columns.iter().any(|c| c == "level");
     let at_level = |level: Option<&str>| -> Vec<&PolyFeature> {
         layer
@@ -142,7 +151,7 @@ fn assign(ix: LsoaIndex, path: &Path, feats: &[&PolyFeature], name_col: &str) ->
                 if out[i].is_some() {
                     twice.push(i);
                 }
-                out[i] = Some(f.props.get(name_col).cloned().unwrap_or_default());
+                out[i] = Some(f.props.get(name_col).map(|s| s.trim().to_string()).unwrap_or_default());
             }
         }
     }
@@ -159,6 +168,16 @@ fn assign(ix: LsoaIndex, path: &Path, feats: &[&PolyFeature], name_col: &str) ->
         .hint("footprint polygons must not overlap; dissolve from an LSOA lookup instead"));
     }
     Ok(out)
+}
+
+/// Every feature needs a footprint name; a missing or empty one is an error naming the feature.
+fn check_names(path: &Path, feats: &[PolyFeature], name_col: &str) -> Result<()> {
+    let empty = |f: &PolyFeature| f.props.get(name_col).map(|s| s.trim()).is_none_or(|s| s.is_empty() || s == "null");
+    match feats.iter().position(empty) {
+        None => Ok(()),
+        Some(i) => Err(Error::at(path, format!("feature {}", i + 1), format!("no footprint name in \"{name_col}\""))
+            .hint("give every footprint polygon a name, or choose the property with --column")),
+    }
 }
 
 fn codes_by_index<'a>(ix: LsoaIndex<'a>) -> Vec<&'a str> {

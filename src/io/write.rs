@@ -27,6 +27,20 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Check before any work that a file can be written at `path`: its folder exists and a file can be
+/// created in it. The error names the path and the operating system's reason in words.
+pub fn check_writable(path: &Path) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::output(path, format!("folder {} does not exist", dir.display()))
+            .hint("create it first or choose another --out"));
+    }
+    let (tmp, f) = tempfile_in(dir, path)?;
+    drop(f);
+    let _ = std::fs::remove_file(tmp);
+    Ok(())
+}
+
 fn tempfile_in(dir: &Path, target: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
     let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));

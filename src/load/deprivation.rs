@@ -73,7 +73,7 @@ fn columns(d: &Deprivation, t: &Table, dp: &Path) -> Result<Cols> {
 /// boundary file.
 fn read_rows(ld: &Loader, d: &Deprivation, t: &Table, cols: &Cols) -> Result<(HashMap<String, Imd>, Vec<String>)> {
     let mut rows: HashMap<String, Imd> = HashMap::new();
-    let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut unknown: Vec<String> = Vec::new();
     for (i, r) in t.rows.iter().enumerate() {
         let code = t.get(r, cols.code);
@@ -87,20 +87,16 @@ fn read_rows(ld: &Loader, d: &Deprivation, t: &Table, cols: &Cols) -> Result<(Ha
                 .map(Some)
                 .ok_or_else(|| Error::at(&t.path, t.line(i), format!("{what} \"{s}\" for {code} is not a number")))
         };
+        let (rank, decile) = rank_and_decile(t, i, code, num(cols.rank, "IMD rank")?, num(cols.decile, "IMD decile")?)?;
         let imd = Imd {
             score: num(cols.score, "IMD score")?,
-            rank: num(cols.rank, "IMD rank")?.map(|x| x as u32),
-            decile: num(cols.decile, "IMD decile")?.map(|x| x as u8),
+            rank,
+            decile,
             need: num(cols.need, "need index")?,
             approximate: false,
         };
-        if let Some(dec) = imd.decile.filter(|d| !(1..=10).contains(d)) {
-            return Err(Error::at(&t.path, t.line(i), format!("IMD decile {dec} for {code} is outside 1–10")));
-        }
-        if !seen.insert(code) {
-            return Err(Error::at(&t.path, t.line(i), format!("duplicate LSOA code {code}"))
-                .hint("one row per LSOA is expected"));
-        }
+        t.first_row(&mut seen, code, i, || format!("duplicate LSOA code {code}"))
+            .map_err(|e| e.hint("one row per LSOA is expected"))?;
         if d.lsoa11_lookup.is_some() || ld.all_codes.contains(code) {
             rows.insert(code.to_string(), imd);
         } else {
@@ -108,6 +104,49 @@ fn read_rows(ld: &Loader, d: &Deprivation, t: &Table, cols: &Cols) -> Result<(Ha
         }
     }
     Ok((rows, unknown))
+}
+
+/// Highest IMD rank: the number of LSOAs ranked by the English Indices of Deprivation 2025 (33,755
+/// LSOA 2021 in England; IMD 2019 ranked 32,844 LSOA 2011).
+pub const MAX_IMD_RANK: u32 = 33_755;
+
+/// Rank (1 = most deprived, whole, at most [`MAX_IMD_RANK`]) and decile (whole, 1–10) of row `i`,
+/// which must agree when both are given: decile d holds ranks ((d − 1)·N/10, d·N/10] for N =
+/// 32,844 (IMD 2019) to 33,755 (IoD 2025).
+fn rank_and_decile(
+    t: &Table,
+    i: usize,
+    code: &str,
+    rank: Option<f64>,
+    decile: Option<f64>,
+) -> Result<(Option<u32>, Option<u8>)> {
+    let whole = |v: Option<f64>, what: &str, max: u32| -> Result<Option<u32>> {
+        let Some(x) = v else { return Ok(None) };
+        if x.fract() != 0.0 || x < 1.0 || x > f64::from(max) {
+            return Err(Error::at(
+                &t.path,
+                t.line(i),
+                format!("{what} {x} for {code} is not a whole number from 1 to {max}"),
+            )
+            .hint("ranks run from 1 (most deprived) to 33,755 (the LSOAs of England); deciles from 1 to 10"));
+        }
+        Ok(Some(x as u32))
+    };
+    let rank = whole(rank, "IMD rank", MAX_IMD_RANK)?;
+    let decile = whole(decile, "IMD decile", 10)?;
+    if let (Some(r), Some(d)) = (rank, decile) {
+        let lo = ((d - 1) * 32_844 / 10).max(1);
+        let hi = (d * MAX_IMD_RANK).div_ceil(10) + 1;
+        if r < lo || r > hi {
+            return Err(Error::at(
+                &t.path,
+                t.line(i),
+                format!("IMD rank {r} and decile {d} of {code} contradict each other (decile {d} holds ranks about {lo}–{hi})"),
+            )
+            .hint("check the rank and decile columns (deprivation.rank / deprivation.decile) are the IMD's and not a domain's"));
+        }
+    }
+    Ok((rank, decile.map(|d| d as u8)))
 }
 
 /// Carry LSOA 2011 values onto 2021 codes: a 2021 LSOA takes the mean of its 2011 parents.

@@ -69,11 +69,17 @@ impl JoinStat {
 pub(crate) struct Join {
     pub stat: JoinStat,
     pub got: Vec<bool>,
+    /// The table row each study LSOA was given on (meaningful where `got`).
+    row_of: Vec<usize>,
 }
 
 impl Join {
     pub(crate) fn new(ld: &Loader, input: &str, path: &Path, rows: usize) -> Join {
-        Join { stat: JoinStat::new(input, path, rows), got: vec![false; ld.areas.len()] }
+        Join {
+            stat: JoinStat::new(input, path, rows),
+            got: vec![false; ld.areas.len()],
+            row_of: vec![0; ld.areas.len()],
+        }
     }
 
     /// The study index of `code` for table row `row`, or None (counted as outside/unknown);
@@ -82,10 +88,12 @@ impl Join {
         match ld.index.get(code) {
             Some(&i) => {
                 if self.got[i] {
-                    return Err(Error::at(&t.path, t.line(row), format!("duplicate LSOA code {code}"))
+                    let at = format!("{} and {}", t.line(self.row_of[i]), t.line(row));
+                    return Err(Error::at(&t.path, at, format!("duplicate LSOA code {code}"))
                         .hint("one row per LSOA is expected"));
                 }
                 self.got[i] = true;
+                self.row_of[i] = row;
                 self.stat.matched += 1;
                 Ok(Some(i))
             }
@@ -105,6 +113,10 @@ impl Join {
 
 /// An error for a table that misses study LSOAs, diagnosing LSOA 2011 vs 2021 codes.
 pub(crate) fn code_vintage_error(ld: &Loader, path: &Path, what: &str, js: &JoinStat, got: &[bool]) -> Error {
+    if js.rows == 0 {
+        return Error::input(path, "the file has a header but no data rows")
+            .hint(format!("every study-area LSOA needs a {what} row"));
+    }
     let new_missing = ld.areas.iter().zip(got).filter(|(a, g)| !**g && new_in_2021(&a.code)).count();
     let new_total = ld.areas.iter().filter(|a| new_in_2021(&a.code)).count();
     let e = Error::input(

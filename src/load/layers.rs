@@ -2,7 +2,7 @@
 
 use super::join::Join;
 use super::Loader;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{UnitId, UnitLayer};
 use std::collections::BTreeMap;
 
@@ -20,6 +20,10 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
         for (i, r) in t.rows.iter().enumerate() {
             if let Some(k) = j.row(ld, &t, i, t.get(r, c))? {
                 let unit = t.get(r, u);
+                if unit.is_empty() {
+                    return Err(Error::at(&p, t.line(i), format!("LSOA {} has an empty unit", t.get(r, c)))
+                        .hint(format!("give every row a unit in column \"{}\" of layer {}", layer.unit, layer.name)));
+                }
                 let id = *ids.entry(unit.to_string()).or_insert_with(|| {
                     units.push(unit.to_string());
                     (units.len() - 1) as UnitId

@@ -22,9 +22,10 @@ mod report;
 mod study_area;
 
 pub use join::JoinStat;
+pub use population::MAX_LSOA_PEOPLE;
 pub use report::{hash_file, InputFile, LoadReport};
 
-use crate::error::Result;
+use crate::error::{from_scenario, Result};
 use crate::io::table::Table;
 use crate::model::Study;
 use crate::scenario::Scenario;
@@ -54,9 +55,11 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
         },
     );
     let mut ld = Loader::new(sc, tables.into_iter().collect());
-    let features = boundaries::validate(&mut ld, &bpath, layer?)?;
+    let layer = layer.map_err(|e| e.path_from(from_scenario(&sc.file, "boundaries.path")))?;
+    let features = boundaries::validate(&mut ld, &bpath, layer)?;
     let lookup = lookup::read(&mut ld, features.has_lad_col)?;
     study_area::select(&mut ld, &bpath, features, &lookup)?;
+    lookup::report(&mut ld, &lookup);
     population::join(&mut ld)?;
     deprivation::join(&mut ld)?;
     practices::read(&mut ld)?;
@@ -111,11 +114,17 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// A table (prefetched or read now), recorded as an input with `role`.
+    /// A table (prefetched or read now), recorded as an input with `role`; a file that could not be
+    /// opened says which scenario key named it, and one not in UTF-8 gets a warning naming its encoding.
     fn table(&mut self, role: &str, p: &Path) -> Result<Table> {
         let prefetched = self.prefetched.remove(p);
-        let (t, sha) = prefetched.unwrap_or_else(|| read_hashed(p))?;
+        let (t, sha) = prefetched
+            .unwrap_or_else(|| read_hashed(p))
+            .map_err(|e| e.path_from(from_scenario(&self.sc.file, &format!("the {role} path"))))?;
         self.report.add_input_hashed(role, p, sha);
+        if let Some(enc) = t.encoding {
+            self.warn(format!("{}: read as {enc} (not UTF-8); check accented names look right", p.display()));
+        }
         Ok(t)
     }
 

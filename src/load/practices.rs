@@ -7,7 +7,11 @@ use crate::io::crs;
 use crate::io::table::{parse_count, parse_f64, Table};
 use crate::scenario::Practices;
 use geo::Coord;
-use std::collections::HashSet;
+use std::collections::HashMap;
+
+/// Largest practice list size accepted: 500,000 patients (the largest English practices have
+/// about 100,000; more is a unit or parsing error).
+const MAX_LIST_SIZE: u64 = 500_000;
 
 /// Coordinate columns.
 enum Xy {
@@ -28,12 +32,11 @@ pub(crate) fn read(ld: &mut Loader) -> Result<()> {
         _ => Xy::None,
     };
     let list = pc.list_size.as_ref().map(|l| t.col(l)).transpose()?;
-    let mut seen = HashSet::new();
+    let mut seen = HashMap::new();
     for i in 0..t.rows.len() {
         let code = t.get(&t.rows[i], cols[0]);
-        if !seen.insert(code) {
-            return Err(Error::at(&p, t.line(i), format!("duplicate practice code {code}")));
-        }
+        t.first_row(&mut seen, code, i, || format!("duplicate practice code {code}"))
+            .map_err(|e| e.hint("one row per practice is expected"))?;
         let pr = practice(pc, &t, i, cols, &xy, list)?;
         if let Some(c) = &pr.pcn_code {
             ld.pcn_names.entry(c.clone()).or_insert_with(|| pr.pcn_name.clone());
@@ -77,8 +80,13 @@ fn practice(
     let pcn_code = t.get(r, cols[2]).to_string();
     let pcn_code = (!pc.unallocated.contains(&pcn_code)).then_some(pcn_code);
     let list_size = match list {
-        Some(l) => Some(parse_count(t.get(r, l)).ok_or_else(|| {
-            Error::at(&t.path, t.line(i), format!("list size \"{}\" of {code} is not a whole number", t.get(r, l)))
+        Some(l) => Some(parse_count(t.get(r, l)).filter(|n| *n <= MAX_LIST_SIZE).ok_or_else(|| {
+            Error::at(
+                &t.path,
+                t.line(i),
+                format!("list size \"{}\" of {code} is not a whole number from 0 to {MAX_LIST_SIZE}", t.get(r, l)),
+            )
+            .hint(format!("column \"{}\" holds the practice's registered patients", t.headers[l]))
         })?),
         None => None,
     };

@@ -27,14 +27,15 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     let mut got = vec![false; ld.areas.len()];
     let mut list_sum: HashMap<String, u64> = HashMap::new();
     let mut unknown_practices = BTreeSet::new();
+    let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
     let practice_pcn: HashMap<String, Option<String>> =
         ld.practices.iter().map(|p| (p.code.clone(), p.pcn_code.clone())).collect();
     for (i, r) in t.rows.iter().enumerate() {
-        let raw = t.get(r, cols.patients);
-        let n = parse_count(raw).ok_or_else(|| {
-            Error::at(&p, t.line(i), format!("number of patients \"{raw}\" is not a whole number ≥ 0"))
-        })?;
-        total += n;
+        let n = patients(rg, &t, i, cols.patients)?;
+        total = total.checked_add(n).ok_or_else(|| Error::at(&p, t.line(i), "the total of patients overflows"))?;
+        let key = (t.get(r, cols.lsoa), t.get(r, cols.practice));
+        t.first_row(&mut pairs, key, i, || format!("LSOA {} and practice {} appear twice", key.0, key.1))
+            .map_err(|e| e.hint("one row per practice and LSOA is expected; add the two counts into one row"))?;
         let prac = t.get(r, cols.practice);
         *list_sum.entry(prac.to_string()).or_default() += n;
         // (PCN code, name from this table's own PCN columns if it has them).
@@ -89,6 +90,23 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     majority_pcn(ld);
     ld.report.registrations = Some((total, inside));
     Ok(())
+}
+
+/// Patients of row `i`: a whole number from 0 to [`super::MAX_LSOA_PEOPLE`].
+fn patients(rg: &Registrations, t: &Table, i: usize, col: usize) -> Result<u64> {
+    let raw = t.get(&t.rows[i], col);
+    parse_count(raw).filter(|n| *n <= super::MAX_LSOA_PEOPLE).ok_or_else(|| {
+        Error::at(
+            &t.path,
+            t.line(i),
+            format!(
+                "number of patients \"{raw}\" in column \"{}\" is not a whole number from 0 to {}",
+                rg.patients,
+                super::MAX_LSOA_PEOPLE
+            ),
+        )
+        .hint("one practice's patients living in one LSOA; no LSOA holds more people than that")
+    })
 }
 
 fn columns(ld: &Loader, rg: &Registrations, t: &Table) -> Result<Cols> {

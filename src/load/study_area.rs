@@ -23,7 +23,8 @@ pub(crate) fn select(ld: &mut Loader, bpath: &Path, features: Features, lookup: 
     let polygon = match &sc.study_area.polygon {
         Some(p) => {
             let p = sc.resolve(p);
-            let l = crate::io::boundaries::read_polygons(&p, None, "name")?;
+            let l = crate::io::boundaries::read_polygons(&p, None, "name")
+                .map_err(|e| e.path_from(crate::error::from_scenario(&sc.file, "study_area.polygon")))?;
             ld.report.add_input("study_area.polygon", &p);
             Some(MultiPolygon::new(l.features.into_iter().flat_map(|f| f.geom.0).collect()))
         }

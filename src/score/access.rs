@@ -46,6 +46,22 @@ fn hubs(ctx: &ScoreCtx, out: &mut Output) -> (Vec<(f64, f64)>, Vec<String>) {
     (hubd, without)
 }
 
+/// With a travel-time matrix that leaves some LSOAs without a practice, every access figure would
+/// be infinite or cover only part of the area: they are n/a, saying how many LSOAs are missing.
+fn unreachable(ctx: &ScoreCtx, nearest: &[f64]) -> Option<String> {
+    let missing: Vec<usize> = (0..nearest.len()).filter(|&i| !nearest[i].is_finite()).collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let eg: Vec<&str> = missing.iter().take(5).map(|&i| input::code(ctx.p, i)).collect();
+    Some(format!(
+        "the travel-time matrix reaches no practice from {} of {} LSOAs (e.g. {})",
+        missing.len(),
+        nearest.len(),
+        eg.join(", ")
+    ))
+}
+
 fn threshold_key(t: f64, unit: Unit) -> String {
     format!("share_within_{}{}", t.to_string().replace('.', "_"), unit.as_str())
 }
@@ -75,6 +91,11 @@ impl MetricFamily for Access {
             ms.into_iter().for_each(|v| out.push(v.na("the scenario has no practices")));
             return;
         };
+        if let Some(reason) = unreachable(ctx, nearest) {
+            ms.push(none);
+            ms.into_iter().for_each(|v| out.push(v.na(reason.clone())));
+            return;
+        }
         let v: Vec<(f64, f64)> = nearest.iter().zip(&ctx.pop).map(|(d, p)| (*d, *p)).collect();
         let mut vals = vec![weighted_mean(&v), weighted_quantile(&v, 0.9)];
         for t in &ctx.o.thresholds {
