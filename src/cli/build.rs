@@ -130,7 +130,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&args.scenario)?;
     let conf = config(args, &p)?;
     let cfg = &conf.cfg;
-    let res = build::build_with_progress(&p, cfg, &progress_bar())?;
+    let mut res = build::build_with_progress(&p, cfg, &progress_bar())?;
+    // Practices far from the area make every PCN figure meaningless: say so in the run too.
+    let far = footprints::load::practice_reach(&p.study);
+    for w in &far {
+        eprintln!("warning: {w}");
+    }
+    res.warnings.splice(0..0, far);
     let lock_rule = build::OneLockPerFootprint;
     let locks_of = build::lock_tallies(&p, &cfg.locks);
     for b in res.options.iter().chain(&res.baselines) {
