@@ -4,6 +4,7 @@ use clap::Args;
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::error::Error;
 use footprints::export::check_plan_constrained;
+use footprints::io::outdir::{Command, OutDir};
 use footprints::io::write::atomic_write;
 use footprints::Prepared;
 use rayon::prelude::*;
@@ -127,6 +128,9 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
 
 /// Run `build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    // Locked and checked before the work starts; written beside, then swapped in as a whole.
+    let out = OutDir::begin(&args.out, Command::Build)?;
+    let dir = out.path();
     let p = Prepared::load(&args.scenario)?;
     let conf = config(args, &p)?;
     let cfg = &conf.cfg;
@@ -160,12 +164,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     sets.par_iter().try_for_each(|b| {
         let mut meta = footprints::export::run_meta(&p, cfg.seed, params.clone());
         meta["warnings"] = json!(res.warnings);
-        footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)
+        footprints::export::write_built(&p, b, &dir.join(&b.label), meta, &snp_unit, &mnp_unit)
     })?;
     let sum = footprints::export::build_summary::summary(&p, cfg, &res);
-    atomic_write(&args.out.join("summary.csv"), sum.csv.as_bytes())?;
-    atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;
-    atomic_write(&args.out.join("differences.csv"), sum.differences_csv.as_bytes())?;
+    atomic_write(&dir.join("summary.csv"), sum.csv.as_bytes())?;
+    atomic_write(&dir.join("summary.md"), sum.markdown.as_bytes())?;
+    atomic_write(&dir.join("differences.csv"), sum.differences_csv.as_bytes())?;
+    out.commit()?;
     super::out::print(&sum.markdown)?;
     eprintln!(
         "wrote {} option(s) and {} baseline(s) to {}",

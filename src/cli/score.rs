@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use footprints::export::scores::{self as out, pair_moves};
+use footprints::io::outdir::{Command, OutDir};
 use footprints::score::{self, FootprintSet, ScoreOptions};
 use footprints::Prepared;
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,12 +106,14 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path) -> anyhow::Result<(Footpr
 
 /// Run `score`.
 pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
+    let dir = a.out.as_ref().map(|d| OutDir::begin(d, Command::Score)).transpose()?;
     let p = Prepared::load(&a.scenario)?;
     let (set, o) = read_set(&p, &a.flags, &a.footprints)?;
     let s = score::score(&p, &set, &o);
     let md = out::summary_md(&s);
-    if let Some(dir) = &a.out {
-        out::write_scores(dir, &s, Some(&md))?;
+    if let Some(dir) = dir {
+        out::write_scores(dir.path(), &s, Some(&md))?;
+        dir.commit()?;
     }
     super::out::print(&md)?;
     Ok(())
@@ -118,6 +121,7 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
 
 /// Run `compare`.
 pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
+    let dir = a.out.as_ref().map(|d| OutDir::begin(d, Command::Compare)).transpose()?;
     let p = Prepared::load(&a.scenario)?;
     let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
@@ -134,8 +138,9 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     }
     let mv = pair_moves(&p, &sets);
     let md = out::compare_md(&p.study.name, &all, &mv, p.study.population());
-    if let Some(dir) = &a.out {
-        out::write_compare(dir, &md, &all, &mv)?;
+    if let Some(dir) = dir {
+        out::write_compare(dir.path(), &md, &all, &mv)?;
+        dir.commit()?;
     }
     super::out::print(&md)?;
     Ok(())
