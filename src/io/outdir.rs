@@ -64,10 +64,14 @@ fn is_temp_file(entry: &str) -> bool {
             .is_some_and(|(_, pid)| pid.parse::<u32>().is_ok())
 }
 
-/// Whether `dir` is a folder holding only files named in `names` (and our temp files).
+/// Whether `dir` is a folder holding `names[0]` and otherwise only files named in `names` (and our
+/// temp files); an empty folder is not ours.
 fn only_holds(dir: &Path, names: &[&str]) -> bool {
     dir.is_dir()
-        && entries(dir).is_ok_and(|v| v.iter().all(|e| names.contains(&e.as_str()) || is_temp_file(e) || e == MARKER))
+        && entries(dir).is_ok_and(|v| {
+            v.iter().any(|e| e == names[0])
+                && v.iter().all(|e| names.contains(&e.as_str()) || is_temp_file(e) || e == MARKER)
+        })
 }
 
 fn entries(dir: &Path) -> std::io::Result<Vec<String>> {
