@@ -51,56 +51,8 @@ pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> R
     if let Some((p, _)) = raw.first() {
         columns = p.keys().cloned().collect();
     }
-    let processed: Vec<Result<(PolyFeature, Option<String>)>> = raw
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, (props, geom))| {
-            let label = match props.get(id_col) {
-                Some(c) if !c.is_empty() => format!("feature {} ({c})", i + 1),
-                _ => format!("feature {}", i + 1),
-            };
-            let mp = match geom {
-                Some(g) => g,
-                None => {
-                    return Err(Error::at(path, label, "has no polygon geometry")
-                        .hint("remove the feature or give it a polygon"))
-                }
-            };
-            let mp = if crs == Crs::Wgs84 {
-                crs::mp_to_bng(&mp).ok_or_else(|| {
-                    Error::at(path, label.clone(), "coordinates could not be reprojected to British National Grid")
-                })?
-            } else {
-                mp
-            };
-            let mut mp = mp.orient(geo::orient::Direction::Default);
-            let mut warning = None;
-            if !mp.is_valid() {
-                let before = mp.unsigned_area();
-                let repaired = mp.make_valid().ok().map(|r| r.orient(geo::orient::Direction::Default));
-                if let Some(repaired) = repaired.filter(|r| r.is_valid() && r.unsigned_area() > 0.0) {
-                    let after = repaired.unsigned_area();
-                    warning = Some(format!(
-                        "{}, {label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²",
-                        path.display()
-                    ));
-                    mp = repaired;
-                } else {
-                    let why = mp.validation_errors().first().map(|e| e.to_string()).unwrap_or_default();
-                    return Err(Error::at(
-                        path,
-                        label,
-                        format!("invalid polygon that could not be repaired safely: {why}"),
-                    )
-                    .hint("repair it in QGIS (Vector › Geometry Tools › Fix Geometries) or with ogr2ogr -makevalid"));
-                }
-            }
-            if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
-                return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
-            }
-            Ok((PolyFeature { props, geom: mp }, warning))
-        })
-        .collect();
+    let processed: Vec<Result<(PolyFeature, Option<String>)>> =
+        raw.into_par_iter().enumerate().map(|(i, (props, geom))| feature(path, crs, id_col, i, props, geom)).collect();
     let mut features = Vec::with_capacity(processed.len());
     for r in processed {
         let (f, w) = r?;
@@ -113,6 +65,59 @@ pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> R
         return Err(Error::input(path, "contains no features").hint("check the file is the LSOA boundary layer"));
     }
     Ok(PolyLayer { features, source_crs: crs, columns, warnings })
+}
+
+/// One feature in BNG metres, oriented, repaired where invalid (with a warning), or the reason it
+/// cannot be used.
+fn feature(
+    path: &Path,
+    crs: Crs,
+    id_col: &str,
+    i: usize,
+    props: BTreeMap<String, String>,
+    geom: Option<MultiPolygon>,
+) -> Result<(PolyFeature, Option<String>)> {
+    let label = match props.get(id_col) {
+        Some(c) if !c.is_empty() => format!("feature {} ({c})", i + 1),
+        _ => format!("feature {}", i + 1),
+    };
+    let mp = match geom {
+        Some(g) => g,
+        None => {
+            return Err(
+                Error::at(path, label, "has no polygon geometry").hint("remove the feature or give it a polygon")
+            )
+        }
+    };
+    let mp = if crs == Crs::Wgs84 {
+        crs::mp_to_bng(&mp).ok_or_else(|| {
+            Error::at(path, label.clone(), "coordinates could not be reprojected to British National Grid")
+        })?
+    } else {
+        mp
+    };
+    let mut mp = mp.orient(geo::orient::Direction::Default);
+    let mut warning = None;
+    if !mp.is_valid() {
+        let before = mp.unsigned_area();
+        let repaired = mp.make_valid().ok().map(|r| r.orient(geo::orient::Direction::Default));
+        if let Some(repaired) = repaired.filter(|r| r.is_valid() && r.unsigned_area() > 0.0) {
+            let after = repaired.unsigned_area();
+            warning = Some(format!(
+                "{}, {label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²",
+                path.display()
+            ));
+            mp = repaired;
+        } else {
+            let why = mp.validation_errors().first().map(|e| e.to_string()).unwrap_or_default();
+            return Err(Error::at(path, label, format!("invalid polygon that could not be repaired safely: {why}"))
+                .hint("repair it in QGIS (Vector › Geometry Tools › Fix Geometries) or with ogr2ogr -makevalid"));
+        }
+    }
+    if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
+        return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
+    }
+    Ok((PolyFeature { props, geom: mp }, warning))
 }
 
 type RawFeature = (BTreeMap<String, String>, Option<MultiPolygon>);
