@@ -353,3 +353,28 @@ fn oxfordshire_practices_used_for_staffordshire_warn() {
         assert!(!out.contains("more than 15 km"), "{name}: {out}");
     }
 }
+
+#[test]
+fn shapefile_with_lon_lat_and_a_bng_prj_fails() {
+    let d = demo_copy();
+    let shp = d.path().join("lsoas.shp");
+    {
+        let table = shapefile::dbase::TableWriterBuilder::new().add_character_field("lsoa21_cd".try_into().unwrap(), 9);
+        let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
+        let ring = [(-1.27, 51.75), (-1.27, 51.76), (-1.26, 51.76), (-1.26, 51.75), (-1.27, 51.75)];
+        let poly = shapefile::Polygon::new(shapefile::PolygonRing::Outer(
+            ring.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect(),
+        ));
+        let mut rec = shapefile::dbase::Record::default();
+        rec.insert("lsoa21_cd".into(), shapefile::dbase::FieldValue::Character(Some("E01900001".into())));
+        w.write_shape_and_record(&poly, &rec).unwrap();
+    }
+    fs::write(d.path().join("lsoas.prj"), "PROJCS[\"British_National_Grid\",GEOGCS[\"GCS_OSGB_1936\"]]").unwrap();
+    edit(d.path(), "scenario.toml", |t| {
+        t.replace("path = \"lsoa_boundaries_bng.geojson\"", "path = \"lsoas.shp\"\ncode = \"lsoa21_cd\"")
+    });
+    fails_with(
+        d.path(),
+        &["lsoas.shp", "feature 1 (E01900001)", "these look like lon/lat in a file declared as British National Grid"],
+    );
+}

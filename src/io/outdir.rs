@@ -234,3 +234,19 @@ fn clear_stale(parent: &Path, name: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_a_command_replaces() {
+        let d = Path::new("/nonexistent");
+        assert!(is_temp_file(".lookup.csv.12345.tmp"));
+        assert!(!is_temp_file("lookup.csv.tmp") && !is_temp_file(".notes.tmp"));
+        assert!(Command::Build.owns(d, "option-7") && Command::Build.owns(d, "summary.md"));
+        assert!(!Command::Build.owns(d, "option-x") && !Command::Build.owns(d, "compare"));
+        assert!(!Command::Score.owns(d, "option-1") && Command::Site.owns(d, "sites.geojson"));
+        assert!(any_owns(d, "lookup.csv") && any_owns(d, ".demo.lock") && !any_owns(d, "thesis.docx"));
+    }
+}
