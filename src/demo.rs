@@ -6,7 +6,7 @@
 use crate::error::Result;
 use crate::graph::{AdjacencyParams, Graph};
 use crate::io::crs::Crs;
-use crate::io::write::{atomic_write, csv_string, geojson_string, OutFeature};
+use crate::io::write::{atomic_write, csv_string, write_geojson, OutFeature};
 use geo::{Area, Coord, InteriorPoint, LineString, MultiPolygon, Polygon, Voronoi, VoronoiClip, VoronoiParams};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -377,7 +377,7 @@ fn write_areas(out: &Path, cells: &[Cell], codes: &[String], names: &[String], w
             OutFeature { props: m, geom: c.geom.clone() }
         })
         .collect();
-    atomic_write(&out.join("lsoa_boundaries_bng.geojson"), geojson_string(&feats, Crs::Bng, None).as_bytes())?;
+    write_geojson(&out.join("lsoa_boundaries_bng.geojson"), &feats, Crs::Bng, None)?;
     let rows =
         |f: &dyn Fn(usize, &Cell) -> Vec<String>| cells.iter().enumerate().map(|(i, c)| f(i, c)).collect::<Vec<_>>();
     atomic_write(

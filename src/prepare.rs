@@ -26,7 +26,7 @@ pub struct Prepared {
     /// Bridges added to join islands.
     pub bridges: Vec<Edge>,
     /// Each LSOA's geometry as a GeoJSON member in WGS84, made once for every `lsoas.geojson`.
-    lsoa_geometry_json: OnceLock<Vec<String>>,
+    lsoa_geometry_json: OnceLock<std::result::Result<Vec<String>, (usize, String)>>,
 }
 
 impl Prepared {
@@ -54,10 +54,18 @@ impl Prepared {
 
 impl Prepared {
     /// Each LSOA's geometry as the GeoJSON `geometry` member written to `lsoas.geojson` (WGS84),
-    /// reprojected on first use and shared by every footprint set written from this study.
-    pub fn lsoa_geometry_json(&self) -> &[String] {
-        self.lsoa_geometry_json
-            .get_or_init(|| self.study.areas.par_iter().map(|a| geometry_json(&a.geom, Crs::Wgs84)).collect())
+    /// reprojected and checked on first use and shared by every footprint set written from this
+    /// study; or the first LSOA whose polygon would be written invalid, and why.
+    pub fn lsoa_geometry_json(&self) -> std::result::Result<&[String], (usize, String)> {
+        let made = self.lsoa_geometry_json.get_or_init(|| {
+            self.study
+                .areas
+                .par_iter()
+                .enumerate()
+                .map(|(i, a)| geometry_json(&a.geom, Crs::Wgs84).map_err(|why| (i, why)))
+                .collect()
+        });
+        made.as_ref().map(Vec::as_slice).map_err(Clone::clone)
     }
 }
 

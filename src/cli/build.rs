@@ -4,6 +4,7 @@ use clap::Args;
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::error::{from_flag, from_scenario, Error};
 use footprints::export::check_plan_constrained;
+use footprints::io::outdir::{Command, OutDir};
 use footprints::io::write::atomic_write;
 use footprints::scenario::{check_targets, MAX_OPTIONS, MAX_TARGET};
 use footprints::Prepared;
@@ -169,10 +170,19 @@ fn check_flags(args: &BuildArgs) -> anyhow::Result<()> {
 /// Run `build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     check_flags(args)?;
+    // Locked and checked before the work starts; written beside, then swapped in as a whole.
+    let out = OutDir::begin(&args.out, Command::Build)?;
+    let dir = out.path();
     let p = Prepared::load(&args.scenario)?;
     let conf = config(args, &p)?;
     let cfg = &conf.cfg;
-    let res = build::build_with_progress(&p, cfg, &progress_bar())?;
+    let mut res = build::build_with_progress(&p, cfg, &progress_bar())?;
+    // Practices far from the area make every PCN figure meaningless: say so in the run too.
+    let far = footprints::load::practice_reach(&p.study);
+    for w in &far {
+        eprintln!("warning: {w}");
+    }
+    res.warnings.splice(0..0, far);
     let lock_rule = build::OneLockPerFootprint;
     let locks_of = build::lock_tallies(&p, &cfg.locks);
     for b in res.options.iter().chain(&res.baselines) {
@@ -196,12 +206,13 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     sets.par_iter().try_for_each(|b| {
         let mut meta = footprints::export::run_meta(&p, cfg.seed, params.clone());
         meta["warnings"] = json!(res.warnings);
-        footprints::export::write_built(&p, b, &args.out.join(&b.label), meta, &snp_unit, &mnp_unit)
+        footprints::export::write_built(&p, b, &dir.join(&b.label), meta, &snp_unit, &mnp_unit)
     })?;
     let sum = footprints::export::build_summary::summary(&p, cfg, &res);
-    atomic_write(&args.out.join("summary.csv"), sum.csv.as_bytes())?;
-    atomic_write(&args.out.join("summary.md"), sum.markdown.as_bytes())?;
-    atomic_write(&args.out.join("differences.csv"), sum.differences_csv.as_bytes())?;
+    atomic_write(&dir.join("summary.csv"), sum.csv.as_bytes())?;
+    atomic_write(&dir.join("summary.md"), sum.markdown.as_bytes())?;
+    atomic_write(&dir.join("differences.csv"), sum.differences_csv.as_bytes())?;
+    out.commit()?;
     super::out::print(&sum.markdown)?;
     super::out::note(format_args!(
         "wrote {} option(s) and {} baseline(s) to {}",

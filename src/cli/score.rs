@@ -4,6 +4,7 @@
 use clap::{Args, ValueEnum};
 use footprints::error::from_flag;
 use footprints::export::scores::{self as out, pair_moves};
+use footprints::io::outdir::{Command, OutDir};
 use footprints::score::{self, FootprintSet, ScoreOptions};
 use footprints::Prepared;
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,13 +124,15 @@ fn read_set(p: &Prepared, f: &ScoreFlags, path: &Path, set_flag: &str) -> anyhow
 /// Run `score`.
 pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
     a.flags.check()?;
+    let dir = a.out.as_ref().map(|d| OutDir::begin(d, Command::Score)).transpose()?;
     let p = Prepared::load(&a.scenario)?;
     let (set, o) = read_set(&p, &a.flags, &a.footprints, "--footprints")?;
     let s = score::score(&p, &set, &o);
     warn_pieces(&s);
     let md = out::summary_md(&s);
-    if let Some(dir) = &a.out {
-        out::write_scores(dir, &s, Some(&md))?;
+    if let Some(dir) = dir {
+        out::write_scores(dir.path(), &s, Some(&md))?;
+        dir.commit()?;
     }
     super::out::print(&md)?;
     Ok(())
@@ -138,6 +141,7 @@ pub fn run_score(a: &ScoreArgs) -> anyhow::Result<()> {
 /// Run `compare`.
 pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     a.flags.check()?;
+    let dir = a.out.as_ref().map(|d| OutDir::begin(d, Command::Compare)).transpose()?;
     let p = Prepared::load(&a.scenario)?;
     let (mut sets, mut all) = (Vec::new(), Vec::new());
     for path in &a.options {
@@ -156,8 +160,9 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     }
     let mv = pair_moves(&p, &sets);
     let md = out::compare_md(&p.study.name, &all, &mv, p.study.population());
-    if let Some(dir) = &a.out {
-        out::write_compare(dir, &md, &all, &mv)?;
+    if let Some(dir) = dir {
+        out::write_compare(dir.path(), &md, &all, &mv)?;
+        dir.commit()?;
     }
     super::out::print(&md)?;
     Ok(())

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use footprints::error::from_flag;
 use footprints::io::crs;
 use footprints::io::matrix::MAX_COST;
+use footprints::io::outdir::{Command, OutDir};
 use footprints::io::write::{atomic_write, csv_string};
 use footprints::score::FootprintSet;
 use footprints::site::run::{self, Candidate, SiteConfig, SiteResult};
@@ -139,6 +140,7 @@ impl SiteArgs {
 
 /// Run `site`: load, solve, write the five outputs, print the summary.
 pub fn run(a: &SiteRun) -> anyhow::Result<()> {
+    let dir = OutDir::begin(&a.out, Command::Site)?;
     let p = Prepared::load(&a.scenario)?;
     let cands = run::read_candidates(&p, &a.candidates).map_err(|e| e.path_from(from_flag("--candidates")))?;
     let fp = a
@@ -170,17 +172,18 @@ pub fn run(a: &SiteRun) -> anyhow::Result<()> {
     let rows = site_rows(&res, &cands);
     let columns = site_columns(unit);
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    atomic_write(&a.out.join("sites.csv"), csv_string(&columns, &rows).as_bytes())?;
+    atomic_write(&dir.path().join("sites.csv"), csv_string(&columns, &rows).as_bytes())?;
     let meta = json!({"tool": "footprints", "version": footprints::VERSION, "inputs": p.report.inputs, "objective": a.objective_name, "k": a.k, "alpha": a.alpha, "core20_weight": a.core20_weight, "radius_km": a.radius_km, "circuity": a.circuity, "candidates": a.candidates,
         "solutions": res.solutions.iter().map(|(n, s)| json!({"problem": n, "value": s.value, "exact": s.exact, "lower_bound": s.bound})).collect::<Vec<_>>(), "access": res.access, "warnings": res.warnings});
     let gj = json!({"type": "FeatureCollection", "footprints": meta, "features": site_features(&res, &cands, unit)});
-    atomic_write(&a.out.join("sites.geojson"), (serde_json::to_string(&gj)? + "\n").as_bytes())?;
+    atomic_write(&dir.path().join("sites.geojson"), (serde_json::to_string(&gj)? + "\n").as_bytes())?;
     let arows: Vec<Vec<String>> =
         res.assignment.iter().map(|(l, s, d)| vec![l.clone(), s.clone(), format!("{d:.3}")]).collect();
-    atomic_write(&a.out.join("assignment.csv"), csv_string(&["lsoa_code", "site_code", unit], &arows).as_bytes())?;
-    atomic_write(&a.out.join("site.json"), (serde_json::to_string_pretty(&meta)? + "\n").as_bytes())?;
+    atomic_write(&dir.path().join("assignment.csv"), csv_string(&["lsoa_code", "site_code", unit], &arows).as_bytes())?;
+    atomic_write(&dir.path().join("site.json"), (serde_json::to_string_pretty(&meta)? + "\n").as_bytes())?;
     let md = summary_md(a, &p.study.name, fp.is_some(), &rows, &res, unit);
-    atomic_write(&a.out.join("summary.md"), md.as_bytes())?;
+    atomic_write(&dir.path().join("summary.md"), md.as_bytes())?;
+    dir.commit()?;
     out::print(&md)?;
     Ok(())
 }

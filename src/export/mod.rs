@@ -9,7 +9,7 @@ use crate::build::{violations, HardConstraint, Tally};
 use crate::build::{Built, Plan};
 use crate::error::Result;
 use crate::io::crs::Crs;
-use crate::io::write::{atomic_write, csv_string, feature_collection, geojson_string, OutFeature};
+use crate::io::write::{atomic_write, csv_string, feature_collection, invalid_polygon, write_geojson, OutFeature};
 use crate::prepare::Prepared;
 use geo::{Area, MultiPolygon, Orient, Polygon};
 use rayon::prelude::*;
@@ -18,10 +18,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Dissolve polygons into one footprint polygon with a single `unary_union` (all inputs are
-/// oriented on load, as i_overlay needs); sliver parts (< 100 m²) and pinhole gaps left by
-/// generalised boundaries (< 1,000 m²) are dropped.
+/// oriented on load, as i_overlay needs); zero-area spikes and cracks left by hairline gaps
+/// between neighbours are removed ([`crate::geom::remove_spikes`]), and sliver parts (< 100 m²)
+/// and pinhole gaps left by generalised boundaries (< 1,000 m²) are dropped.
 pub fn dissolve_polys<'a>(polys: impl IntoIterator<Item = &'a Polygon>) -> MultiPolygon {
-    let u = geo::unary_union(polys);
+    let u = crate::geom::remove_spikes(&geo::unary_union(polys), crate::geom::SPIKE_TOL_M);
     let kept: Vec<Polygon> =
         u.0.into_iter()
             .filter(|p| p.unsigned_area() >= 100.0)
@@ -94,16 +95,9 @@ pub fn plan_features(
         .map(|(s, m)| ("SNP", s, m))
         .chain(mnp_members.iter().enumerate().map(|(s, m)| ("MNP", s, m)))
         .collect();
-    let snp_geoms: Vec<MultiPolygon> = snp_members.par_iter().map(|m| dissolve(p, m)).collect();
-    let mnp_geoms: Vec<MultiPolygon> = (0..plan.n_mnp())
-        .into_par_iter()
-        .map(|m| {
-            dissolve_polys(
-                plan.mnp_of_snp.iter().enumerate().filter(|(_, &x)| x == m).flat_map(|(s, _)| snp_geoms[s].0.iter()),
-            )
-        })
-        .collect();
-    let geoms = snp_geoms.iter().cloned().chain(mnp_geoms);
+    // MNPs are dissolved from their LSOAs, not from the SNP polygons: a second union of
+    // already-dissolved parts left zero-area spikes along the internal SNP boundaries.
+    let geoms: Vec<MultiPolygon> = groups.par_iter().map(|(_, _, m)| dissolve(p, m)).collect();
     groups
         .iter()
         .zip(geoms)
@@ -208,13 +202,13 @@ pub fn write_built(
     }
     meta["recom_proposals"] = json!(b.proposals);
     meta["run_seed"] = json!(b.seed);
-    let gj = geojson_string(&feats, Crs::Wgs84, Some(&meta));
     atomic_write(&dir.join("lookup.csv"), lookup_csv(p, b).as_bytes())?;
     let lsoas = lsoa_properties(p, b);
-    let lsoas =
-        feature_collection(lsoas.iter().zip(p.lsoa_geometry_json().iter().map(String::as_str)), Crs::Wgs84, None);
-    atomic_write(&dir.join("lsoas.geojson"), lsoas.as_bytes())?;
-    atomic_write(&dir.join("footprints.geojson"), gj.as_bytes())?;
+    let path = dir.join("lsoas.geojson");
+    let geometry = p.lsoa_geometry_json().map_err(|(i, why)| invalid_polygon(&path, i, &lsoas[i], &why))?;
+    let lsoas = feature_collection(lsoas.iter().zip(geometry.iter().map(String::as_str)), Crs::Wgs84, None);
+    atomic_write(&path, lsoas.as_bytes())?;
+    write_geojson(&dir.join("footprints.geojson"), &feats, Crs::Wgs84, Some(&meta))?;
     atomic_write(&dir.join("run.json"), (serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n").as_bytes())?;
     Ok(())
 }

@@ -46,56 +46,13 @@ pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> R
             None => guess_crs(path, &raw, &mut warnings)?,
         },
     };
+    check_extent(path, &raw, crs, id_col)?;
     let mut columns: Vec<String> = Vec::new();
     if let Some((p, _)) = raw.first() {
         columns = p.keys().cloned().collect();
     }
-    let processed: Vec<Result<(PolyFeature, Option<String>)>> = raw
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, (props, geom))| {
-            let label = match props.get(id_col) {
-                Some(c) if !c.is_empty() => format!("feature {} ({c})", i + 1),
-                _ => format!("feature {}", i + 1),
-            };
-            let mp = match geom {
-                Some(g) => g,
-                None => return Err(Error::at(path, label, "has no polygon geometry").hint("remove the feature or give it a polygon")),
-            };
-            let mp = if crs == Crs::Wgs84 {
-                if let Some(c) = mp.0.first().and_then(|p| p.exterior().0.first()) {
-                    if !crs::looks_lonlat(*c) {
-                        return Err(Error::at(path, label, format!("coordinate ({}, {}) is not lon/lat although the file says WGS84", c.x, c.y))
-                            .hint("set `crs = \"EPSG:27700\"` for the boundaries in the scenario if the file is in British National Grid"));
-                    }
-                }
-                crs::mp_to_bng(&mp).ok_or_else(|| Error::at(path, label.clone(), "coordinates could not be reprojected to British National Grid"))?
-            } else {
-                mp
-            };
-            let mut mp = mp.orient(geo::orient::Direction::Default);
-            let mut warning = None;
-            if !mp.is_valid() {
-                let before = mp.unsigned_area();
-                let repaired = mp.make_valid().ok().map(|r| r.orient(geo::orient::Direction::Default));
-                if let Some(repaired) = repaired.filter(|r| r.is_valid() && r.unsigned_area() > 0.0) {
-                    let after = repaired.unsigned_area();
-                    warning = Some(format!(
-                        "{}, {label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²", path.display()
-                    ));
-                    mp = repaired;
-                } else {
-                    let why = mp.validation_errors().first().map(|e| e.to_string()).unwrap_or_default();
-                    return Err(Error::at(path, label, format!("invalid polygon that could not be repaired safely: {why}"))
-                        .hint("repair it in QGIS (Vector › Geometry Tools › Fix Geometries) or with ogr2ogr -makevalid"));
-                }
-            }
-            if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
-                return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
-            }
-            Ok((PolyFeature { props, geom: mp }, warning))
-        })
-        .collect();
+    let processed: Vec<Result<(PolyFeature, Option<String>)>> =
+        raw.into_par_iter().enumerate().map(|(i, (props, geom))| feature(path, crs, id_col, i, props, geom)).collect();
     let mut features = Vec::with_capacity(processed.len());
     for r in processed {
         let (f, w) = r?;
@@ -110,7 +67,114 @@ pub fn read_polygons(path: &Path, crs_override: Option<&str>, id_col: &str) -> R
     Ok(PolyLayer { features, source_crs: crs, columns, warnings })
 }
 
+/// One feature in BNG metres, oriented, repaired where invalid (with a warning), or the reason it
+/// cannot be used.
+fn feature(
+    path: &Path,
+    crs: Crs,
+    id_col: &str,
+    i: usize,
+    props: BTreeMap<String, String>,
+    geom: Option<MultiPolygon>,
+) -> Result<(PolyFeature, Option<String>)> {
+    let label = match props.get(id_col) {
+        Some(c) if !c.is_empty() => format!("feature {} ({c})", i + 1),
+        _ => format!("feature {}", i + 1),
+    };
+    let mp = match geom {
+        Some(g) => g,
+        None => {
+            return Err(
+                Error::at(path, label, "has no polygon geometry").hint("remove the feature or give it a polygon")
+            )
+        }
+    };
+    let mp = if crs == Crs::Wgs84 {
+        crs::mp_to_bng(&mp).ok_or_else(|| {
+            Error::at(path, label.clone(), "coordinates could not be reprojected to British National Grid")
+        })?
+    } else {
+        mp
+    };
+    let mut mp = mp.orient(geo::orient::Direction::Default);
+    let mut warning = None;
+    if !mp.is_valid() {
+        let before = mp.unsigned_area();
+        let repaired = mp.make_valid().ok().map(|r| r.orient(geo::orient::Direction::Default));
+        if let Some(repaired) = repaired.filter(|r| r.is_valid() && r.unsigned_area() > 0.0) {
+            let after = repaired.unsigned_area();
+            warning = Some(format!(
+                "{}, {label}: invalid polygon (self-intersection) repaired, area {before:.0} → {after:.0} m²",
+                path.display()
+            ));
+            mp = repaired;
+        } else {
+            let why = mp.validation_errors().first().map(|e| e.to_string()).unwrap_or_default();
+            return Err(Error::at(path, label, format!("invalid polygon that could not be repaired safely: {why}"))
+                .hint("repair it in QGIS (Vector › Geometry Tools › Fix Geometries) or with ogr2ogr -makevalid"));
+        }
+    }
+    if mp.0.is_empty() || mp.unsigned_area() <= 0.0 {
+        return Err(Error::at(path, label, "polygon has zero area").hint("fix or remove the feature"));
+    }
+    Ok((PolyFeature { props, geom: mp }, warning))
+}
+
 type RawFeature = (BTreeMap<String, String>, Option<MultiPolygon>);
+
+/// Every vertex must be able to lie in England and Wales in the CRS the file is read in (see
+/// [`crs::misfit`]): the first feature that cannot is named with the likely cause, the fix and how
+/// many features share the fault.
+fn check_extent(path: &Path, raw: &[RawFeature], crs: Crs, id_col: &str) -> Result<()> {
+    use geo::CoordsIter;
+    let bad: Vec<(usize, geo::Coord, crs::Misfit)> = raw
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, (_, g))| g.as_ref()?.coords_iter().find_map(|c| Some((i, c, crs::misfit(c, crs)?))))
+        .collect();
+    let Some(&(i, c, why)) = bad.first() else { return Ok(()) };
+    let label = match raw[i].0.get(id_col) {
+        Some(code) if !code.is_empty() => format!("feature {} ({code})", i + 1),
+        _ => format!("feature {}", i + 1),
+    };
+    let read_as = if crs == Crs::Bng { "British National Grid" } else { "WGS84 lon/lat" };
+    Err(Error::at(
+        path,
+        label,
+        format!(
+            "coordinate ({}, {}) read as {read_as} cannot be in England and Wales: {} ({} of {} features)",
+            c.x,
+            c.y,
+            why.cause(),
+            bad.len(),
+            raw.len()
+        ),
+    )
+    .hint(extent_fix(why)))
+}
+
+/// How to fix a file whose coordinates do not fit its CRS.
+fn extent_fix(why: crs::Misfit) -> &'static str {
+    use crs::Misfit as M;
+    match why {
+        M::LatLonSwapped => {
+            "GeoJSON puts longitude first (RFC 7946): re-export the file with x = longitude, \
+            e.g. `ogr2ogr -lco RFC7946=YES out.geojson in.geojson`, or export it in British National Grid"
+        }
+        M::LonLatAsBng | M::LatLonAsBng => {
+            "the CRS declaration is wrong: remove the file's `crs` member (or .prj), \
+            or set `crs = \"EPSG:4326\"` under [boundaries] in the scenario, and give lon/lat with longitude first"
+        }
+        M::BngAsLonLat => {
+            "set `crs = \"EPSG:27700\"` under [boundaries] in the scenario if the file is in British National Grid"
+        }
+        M::EastNorthSwapped => "swap x and y: GeoJSON and shapefiles give the easting first",
+        M::Outside => {
+            "footprints reads LSOAs of England and Wales; check this is the right file and that its CRS \
+            (British National Grid or WGS84) is declared correctly"
+        }
+    }
+}
 
 fn guess_crs(path: &Path, raw: &[RawFeature], warnings: &mut Vec<String>) -> Result<Crs> {
     let first = raw

@@ -58,6 +58,22 @@ fn flag(path: &Path, at: String, v: &str) -> Result<bool> {
     }
 }
 
+/// A site's BNG location from `c` given in `declared` (x = easting or longitude), refused with
+/// the likely cause when it cannot lie in England and Wales.
+fn located(path: &Path, at: String, c: Coord, declared: crs::Crs) -> Result<Coord> {
+    if let Some(why) = crs::misfit(c, declared) {
+        return Err(Error::at(path, at, format!("site at ({}, {}): {}", c.x, c.y, why.cause())).hint(
+            "give easting/northing in British National Grid metres, or lon/lat in WGS84 degrees \
+             (GeoJSON: longitude first; CSV: lat and lon columns)",
+        ));
+    }
+    match declared {
+        crs::Crs::Wgs84 => crs::wgs84_to_bng(c.x, c.y)
+            .ok_or_else(|| Error::at(path, at, "coordinates cannot be reprojected to British National Grid")),
+        crs::Crs::Bng => Ok(c),
+    }
+}
+
 fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
     let bytes = read_bytes(path)?;
     let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes).map_err(|e| {
@@ -76,9 +92,9 @@ fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
                 Error::at(path, format!("feature {}", i + 1), "is not a Point").hint("candidates must be points")
             );
         };
-        let (x, y) = (coordinates[0], coordinates[1]);
-        let xy = if crs::looks_lonlat(Coord { x, y }) { crs::wgs84_to_bng(x, y) } else { Some(Coord { x, y }) }
-            .ok_or_else(|| Error::at(path, format!("feature {}", i + 1), "coordinates cannot be reprojected"))?;
+        let c = Coord { x: coordinates[0], y: coordinates[1] };
+        let declared = if crs::looks_lonlat(c) { crs::Crs::Wgs84 } else { crs::Crs::Bng };
+        let xy = located(path, format!("feature {}", i + 1), c, declared)?;
         let code = get("code").or_else(|| get("id")).unwrap_or_else(|| format!("site{}", i + 1));
         // Every feature before this one is in `out`, in order, so its position is its feature number.
         if let Some(j) = out.iter().position(|c: &Candidate| c.code == code) {
@@ -128,12 +144,14 @@ fn read_csv(path: &Path) -> Result<Vec<Candidate>> {
             return Err(duplicate(path, format!("{} and {}", t.line(j), t.line(i)), &c));
         }
         let pair = |(a, b): (usize, usize)| parse_f64(t.get(r, a)).zip(parse_f64(t.get(r, b)));
-        let xy = match (e, ll) {
-            (Some(cols), _) => pair(cols).map(|(x, y)| Coord { x, y }),
-            (None, Some(cols)) => pair(cols).and_then(|(lat, lon)| crs::wgs84_to_bng(lon, lat)),
+        let given = match (e, ll) {
+            (Some(cols), _) => pair(cols).map(|(x, y)| (Coord { x, y }, crs::Crs::Bng)),
+            (None, Some(cols)) => pair(cols).map(|(lat, lon)| (Coord { x: lon, y: lat }, crs::Crs::Wgs84)),
             _ => None,
-        }
-        .ok_or_else(|| Error::at(path, t.line(i), format!("site {c} has no usable coordinates")))?;
+        };
+        let (xy, declared) =
+            given.ok_or_else(|| Error::at(path, t.line(i), format!("site {c} has no usable coordinates")))?;
+        let xy = located(path, t.line(i), xy, declared)?;
         let raw_cap = cap.map(|k| t.get(r, k)).unwrap_or("");
         let capacity =
             if raw_cap.is_empty() { None } else { Some(capacity(path, t.line(i), parse_f64(raw_cap), raw_cap)?) };

@@ -115,6 +115,84 @@ pub fn looks_bng(c: Coord) -> bool {
     (-100_000.0..=800_000.0).contains(&c.x) && (-100_000.0..=1_400_000.0).contains(&c.y)
 }
 
+/// British National Grid eastings that England and Wales can have, in metres (the grid's own
+/// extent: Scilly and the Norfolk coast both lie well inside).
+pub const BNG_EASTINGS: std::ops::RangeInclusive<f64> = 0.0..=700_000.0;
+/// British National Grid northings England and Wales can have (the grid reaches Shetland at 1,220 km).
+pub const BNG_NORTHINGS: std::ops::RangeInclusive<f64> = 0.0..=1_300_000.0;
+/// WGS84 longitudes of England and Wales with a margin (Scilly −6.4°, Lowestoft 1.8°).
+pub const LONGITUDES: std::ops::RangeInclusive<f64> = -8.0..=2.0;
+/// WGS84 latitudes of England and Wales with a margin (Lizard 49.96°, Berwick 55.8°).
+pub const LATITUDES: std::ops::RangeInclusive<f64> = 49.0..=61.0;
+
+/// Why a coordinate, read in a given CRS, cannot lie in England and Wales: the likely cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misfit {
+    /// WGS84 declared, and the values fit with latitude and longitude the other way round.
+    LatLonSwapped,
+    /// British National Grid declared, and the values are lon/lat degrees.
+    LonLatAsBng,
+    /// British National Grid declared, and the values are lat/lon degrees (latitude first).
+    LatLonAsBng,
+    /// WGS84 declared, and the values are British National Grid metres.
+    BngAsLonLat,
+    /// British National Grid declared, and the values fit with easting and northing swapped.
+    EastNorthSwapped,
+    /// Neither the declared CRS nor any likely mix-up places it in England and Wales.
+    Outside,
+}
+
+impl Misfit {
+    /// The likely cause, in words a user can act on.
+    pub fn cause(self) -> &'static str {
+        match self {
+            Misfit::LatLonSwapped => "these look like latitude/longitude swapped (latitude first)",
+            Misfit::LonLatAsBng => "these look like lon/lat in a file declared as British National Grid",
+            Misfit::LatLonAsBng => {
+                "these look like latitude/longitude (latitude first) in a file declared as British National Grid"
+            }
+            Misfit::BngAsLonLat => "these look like British National Grid metres in a file declared as WGS84 lon/lat",
+            Misfit::EastNorthSwapped => "these look like easting and northing swapped",
+            Misfit::Outside => {
+                "this is outside England and Wales (eastings 0–700,000 m and northings 0–1,300,000 m; \
+                 longitude −8° to 2° and latitude 49° to 61°)"
+            }
+        }
+    }
+}
+
+fn in_wgs(lon: f64, lat: f64) -> bool {
+    LONGITUDES.contains(&lon) && LATITUDES.contains(&lat)
+}
+
+fn in_bng(e: f64, n: f64) -> bool {
+    BNG_EASTINGS.contains(&e) && BNG_NORTHINGS.contains(&n)
+}
+
+/// Check a coordinate `(x, y)` read in `crs` (x = easting or longitude) against the extent of
+/// England and Wales; `None` if it fits, else the likely cause.
+///
+/// ```
+/// use footprints::io::crs::{misfit, Crs, Misfit};
+/// use geo::Coord;
+/// assert_eq!(misfit(Coord { x: -1.26, y: 51.75 }, Crs::Wgs84), None);
+/// assert_eq!(misfit(Coord { x: 51.75, y: -1.26 }, Crs::Wgs84), Some(Misfit::LatLonSwapped));
+/// assert_eq!(misfit(Coord { x: -1.26, y: 51.75 }, Crs::Bng), Some(Misfit::LonLatAsBng));
+/// ```
+pub fn misfit(c: Coord, crs: Crs) -> Option<Misfit> {
+    let (x, y) = (c.x, c.y);
+    match crs {
+        Crs::Wgs84 if in_wgs(x, y) => None,
+        Crs::Wgs84 if in_wgs(y, x) => Some(Misfit::LatLonSwapped),
+        Crs::Wgs84 if in_bng(x, y) && !looks_lonlat(c) => Some(Misfit::BngAsLonLat),
+        Crs::Bng if in_bng(x, y) => None,
+        Crs::Bng if in_wgs(x, y) => Some(Misfit::LonLatAsBng),
+        Crs::Bng if in_wgs(y, x) => Some(Misfit::LatLonAsBng),
+        Crs::Bng if in_bng(y, x) => Some(Misfit::EastNorthSwapped),
+        _ => Some(Misfit::Outside),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +212,18 @@ mod tests {
         let ll = bng_to_wgs84(390_000.0, 340_000.0).unwrap();
         let b = wgs84_to_bng(ll.x, ll.y).unwrap();
         assert!((b.x - 390_000.0).abs() < 1e-3 && (b.y - 340_000.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn extents() {
+        let c = |x, y| Coord { x, y };
+        assert_eq!(misfit(c(451_000.0, 206_000.0), Crs::Bng), None);
+        assert_eq!(misfit(c(-6.3, 49.9), Crs::Wgs84), None);
+        assert_eq!(misfit(c(52.3, -1.67), Crs::Bng), Some(Misfit::LatLonAsBng));
+        assert_eq!(misfit(c(451_000.0, 206_000.0), Crs::Wgs84), Some(Misfit::BngAsLonLat));
+        assert_eq!(misfit(c(1_000_000.0, 206_000.0), Crs::Bng), Some(Misfit::EastNorthSwapped));
+        assert_eq!(misfit(c(2.35, 48.85), Crs::Wgs84), Some(Misfit::Outside)); // Paris
+        assert_eq!(misfit(c(f64::NAN, 51.0), Crs::Wgs84), Some(Misfit::Outside));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod candidates;
 pub mod crs;
 pub mod footprints;
 pub mod matrix;
+pub mod outdir;
 pub mod table;
 pub mod write;
 

@@ -88,21 +88,74 @@ pub struct OutFeature {
     pub geom: MultiPolygon,
 }
 
+/// Write features as a GeoJSON FeatureCollection (see [`geojson_string`]) through [`atomic_write`].
+pub fn write_geojson(path: &Path, features: &[OutFeature], target: Crs, meta: Option<&Value>) -> Result<()> {
+    let text = geojson_string(features, target, meta)
+        .map_err(|(i, why)| invalid_polygon(path, i, &features[i].props, &why))?;
+    atomic_write(path, text.as_bytes())
+}
+
+/// The error for feature `i` of `path` (named by its `id`, `lsoa_code`, `code` or `name`) whose
+/// polygon would be written invalid: nothing is written.
+pub fn invalid_polygon(path: &Path, i: usize, props: &Map<String, Value>, why: &str) -> Error {
+    let name = ["id", "lsoa_code", "code", "name"]
+        .iter()
+        .find_map(|k| props.get(*k).and_then(Value::as_str))
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    Error::output(path, format!("feature {}{name} would be written as an invalid polygon: {why}", i + 1)).hint(
+        "nothing was written; this is a fault in footprints, not in your data: please report it with the scenario",
+    )
+}
+
+/// A feature's geometry as written: reprojected (WGS84) and rounded. Every polygon is checked with
+/// geo's `Validation` after rounding; one that fails is redone from its BNG geometry without
+/// zero-area spikes ([`crate::geom::remove_spikes`]), and if it still fails, the reason is returned.
+fn output_geometry(g: &MultiPolygon, target: Crs) -> std::result::Result<MultiPolygon, String> {
+    let project = |g: &MultiPolygon| -> std::result::Result<MultiPolygon, String> {
+        let out = match target {
+            Crs::Wgs84 => round_mp(&crs::mp_to_wgs84(g).ok_or("coordinates cannot be reprojected to WGS84")?, 6),
+            Crs::Bng => round_mp(g, 1),
+        };
+        if out.0.is_empty() && !g.0.is_empty() {
+            return Err("every part collapses when rounded".into());
+        }
+        Ok(out)
+    };
+    let out = project(g)?;
+    if crate::geom::invalidity(&out).is_none() {
+        return Ok(out);
+    }
+    let out = project(&crate::geom::remove_spikes(g, crate::geom::SPIKE_TOL_M))?;
+    match crate::geom::invalidity(&out) {
+        None => Ok(out),
+        Some(why) => Err(why),
+    }
+}
+
 /// Serialise features as a GeoJSON FeatureCollection. `Crs::Wgs84` gives RFC 7946 (lon/lat,
 /// 6 decimals, exterior rings counter-clockwise); `Crs::Bng` gives EPSG:27700 metres (1 decimal)
 /// with a `crs` member. `meta` goes in a foreign member `footprints` (seed, version, hashes).
-pub fn geojson_string(features: &[OutFeature], target: Crs, meta: Option<&Value>) -> String {
-    let geometries: Vec<String> = features.par_iter().map(|f| geometry_json(&f.geom, target)).collect();
-    feature_collection(features.iter().map(|f| &f.props).zip(geometries.iter().map(String::as_str)), target, meta)
+/// Fails with the first feature's index and the reason when a polygon would be written invalid.
+pub fn geojson_string(
+    features: &[OutFeature],
+    target: Crs,
+    meta: Option<&Value>,
+) -> std::result::Result<String, (usize, String)> {
+    let geometries: Vec<String> = features
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| geometry_json(&f.geom, target).map_err(|why| (i, why)))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(feature_collection(features.iter().map(|f| &f.props).zip(geometries.iter().map(String::as_str)), target, meta))
 }
 
-/// The GeoJSON `geometry` member of one feature (a MultiPolygon) in `target`, reprojected and
-/// rounded as [`geojson_string`] writes it; computed once, it can be reused across files.
-pub fn geometry_json(geom: &MultiPolygon, target: Crs) -> String {
-    let (geom, dec) = match target {
-        Crs::Wgs84 => (round_mp(&crs::mp_to_wgs84(geom).unwrap_or_else(|| MultiPolygon::new(vec![])), 6), 6),
-        Crs::Bng => (round_mp(geom, 1), 1),
-    };
+/// The GeoJSON `geometry` member of one feature (a MultiPolygon) in `target`, reprojected, rounded
+/// and checked as [`geojson_string`] writes it (see `output_geometry`); computed once, it can be
+/// reused across files. Fails with the reason when the polygon would be written invalid.
+pub fn geometry_json(geom: &MultiPolygon, target: Crs) -> std::result::Result<String, String> {
+    let dec = if target == Crs::Wgs84 { 6 } else { 1 };
+    let geom = output_geometry(geom, target)?;
     let mut out = String::from("{\"type\":\"MultiPolygon\",\"coordinates\":[");
     for (pi, p) in geom.0.iter().enumerate() {
         if pi > 0 {
@@ -125,7 +178,7 @@ pub fn geometry_json(geom: &MultiPolygon, target: Crs) -> String {
         out.push(']');
     }
     out.push_str("]}");
-    out
+    Ok(out)
 }
 
 /// A FeatureCollection from properties and geometry members made by [`geometry_json`] for `target`.

@@ -17,12 +17,14 @@ mod lookup;
 mod pcn;
 mod population;
 mod practices;
+mod reach;
 mod registrations;
 mod report;
 mod study_area;
 
 pub use join::JoinStat;
 pub use population::MAX_LSOA_PEOPLE;
+pub use reach::{practice_reach, FAR_KM};
 pub use report::{hash_file, InputFile, LoadReport};
 
 use crate::error::{from_scenario, Result};
@@ -68,7 +70,9 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
     pcn::nearest_practice_fallback(&mut ld);
     lgr::join(&mut ld)?;
     layers::join(&mut ld)?;
-    Ok(ld.finish())
+    let (study, mut report) = ld.finish();
+    report.warnings.extend(practice_reach(&study));
+    Ok((study, report))
 }
 
 /// Read and parse a CSV table, hashing the bytes as stored on the way (no second read).

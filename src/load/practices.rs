@@ -59,24 +59,26 @@ fn practice(
     let r = &t.rows[i];
     let code = t.get(r, cols[0]).to_string();
     let coord = |a: usize, b: usize| -> Option<(f64, f64)> { Some((parse_f64(t.get(r, a))?, parse_f64(t.get(r, b))?)) };
-    let xy = match *xy {
-        Xy::Bng(e, n) => coord(e, n).map(|(x, y)| Coord { x, y }),
-        Xy::LatLon(a, o) => coord(a, o).and_then(|(lat, lon)| crs::wgs84_to_bng(lon, lat)),
+    // The values as given (x = easting or longitude) and the CRS their columns declare.
+    let raw = match *xy {
+        Xy::Bng(e, n) => coord(e, n).map(|(x, y)| (Coord { x, y }, crs::Crs::Bng)),
+        Xy::LatLon(a, o) => coord(a, o).map(|(lat, lon)| (Coord { x: lon, y: lat }, crs::Crs::Wgs84)),
         Xy::None => None,
     };
-    let xy = xy.ok_or_else(|| {
+    let no_xy = || {
         Error::at(&t.path, t.line(i), format!("practice {code} has no usable coordinates")).hint(
             "geocode the practice postcode (e.g. with ONS Postcode Directory / Code-Point Open) or remove the row",
         )
-    })?;
-    if !crs::looks_bng(xy) {
-        return Err(Error::at(
-            &t.path,
-            t.line(i),
-            format!("practice {code} lies outside Great Britain ({:.0}, {:.0})", xy.x, xy.y),
-        )
-        .hint("check the coordinate columns are not swapped (easting/northing, lat/lon)"));
+    };
+    let (c, declared) = raw.ok_or_else(no_xy)?;
+    if let Some(why) = crs::misfit(c, declared) {
+        return Err(Error::at(&t.path, t.line(i), format!("practice {code} at ({}, {}): {}", c.x, c.y, why.cause()))
+            .hint(
+                "name the coordinate columns under [practices] in the scenario the right way round: \
+                   easting/northing for British National Grid metres, lat/lon for WGS84 degrees",
+            ));
     }
+    let xy = if declared == crs::Crs::Wgs84 { crs::wgs84_to_bng(c.x, c.y).ok_or_else(no_xy)? } else { c };
     let pcn_code = t.get(r, cols[2]).to_string();
     let pcn_code = (!pc.unallocated.contains(&pcn_code)).then_some(pcn_code);
     let list_size = match list {
