@@ -119,6 +119,8 @@ fn in_study_area(
         registered: 0,
         reg_by_pcn: BTreeMap::new(),
         props: f.props,
+        msoa: None,
+        place: None,
     })
 }
 
