@@ -480,10 +480,12 @@ fn write_lgr(out: &Path, cells: &[Cell], codes: &[String], graph: &Graph, places
     atomic_write(&out.join("lgr_3ua_by_lsoa.csv"), csv_string(&["lsoa21_code", "unitary"], &rows).as_bytes())
 }
 
-/// 10. MSOAs (one per district and ward, as the LSOA names already number them) and readable
-/// names in the House of Commons Library layout: "<town> <ward>" where most people live in a
-/// town, "<ward> Villages" elsewhere. The last MSOA gets no readable name, like the MSOAs new in
-/// 2021, so the fallback to the ONS name is exercised.
+/// 10. MSOAs and their readable names.
+///
+/// One MSOA per district and ward, as the LSOA names already number them; names in the House of
+/// Commons Library layout: "<town> <ward>" where most people live in a town, "<ward> Villages"
+/// elsewhere. The last MSOA gets no readable name, like the MSOAs new in 2021, so the fallback to
+/// the ONS name is exercised.
 fn write_msoas(out: &Path, cells: &[Cell], codes: &[String], names: &[String], ward_names: &[String]) -> Result<()> {
     let ons = |i: usize| names[i][..names[i].len() - 1].to_string();
     let mut msoas: BTreeMap<String, (usize, BTreeMap<&str, u64>)> = BTreeMap::new();

@@ -543,7 +543,7 @@ impl Scenario {
             if p.msoa_names.is_some() && p.msoa_lookup.is_none() {
                 return Err(Error::input(&self.file, "[places] msoa_names needs msoa_lookup (LSOA → MSOA)"));
             }
-            if !(p.city_density > 0.0) {
+            if p.city_density.is_nan() || p.city_density <= 0.0 {
                 return Err(Error::input(&self.file, "[places] city_density must be positive (people per km²)"));
             }
         }

@@ -1,4 +1,4 @@
-//! Step 11: places. Each study LSOA gets its MSOA from an LSOA → MSOA lookup and its place either
+//! Step 10: places. Each study LSOA gets its MSOA from an LSOA → MSOA lookup and its place either
 //! from a user's LSOA → place table (`[places] path`) or from the House of Commons Library MSOA
 //! names by the settlement rule of [`crate::place`]. Every study LSOA must have exactly one row in
 //! each table given; a repeated LSOA is an error naming the file and row.
