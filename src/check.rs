@@ -55,10 +55,137 @@ pub struct CheckReport {
     pub bridges: Vec<(String, String, f64)>,
     /// LGR options.
     pub lgr: Vec<crate::model::LgrOption>,
+    /// Places found, when the scenario has `[places]`.
+    pub places: Option<PlacesFound>,
     /// Warnings.
     pub warnings: Vec<String>,
     /// Input files with hashes.
     pub inputs: Vec<crate::load::InputFile>,
+}
+
+/// The places of the study area (`[places]`).
+#[derive(Debug, Serialize)]
+pub struct PlacesFound {
+    /// Places.
+    pub places: usize,
+    /// Cities (whole districts).
+    pub cities: usize,
+    /// Towns.
+    pub towns: usize,
+    /// Village groups.
+    pub village_groups: usize,
+    /// MSOAs, when an MSOA lookup is given.
+    pub msoas: Option<usize>,
+    /// How the MSOAs got their names, when read from MSOA names.
+    pub msoa_names: Option<crate::load::MsoaNames>,
+    /// Cities and towns, largest first.
+    pub towns_by_size: Vec<PlaceRow>,
+}
+
+/// One place's row.
+#[derive(Debug, Serialize)]
+pub struct PlaceRow {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: crate::model::PlaceKind,
+    /// Districts it lies in (names).
+    pub districts: Vec<String>,
+    /// Population.
+    pub population: u64,
+    /// MSOAs (0 without an MSOA lookup).
+    pub msoas: usize,
+    /// LSOAs.
+    pub lsoas: usize,
+}
+
+/// Towns listed in the text report.
+const TOWNS_SHOWN: usize = 25;
+
+impl PlacesFound {
+    /// The places of `p`, if it has any.
+    pub fn new(p: &Prepared) -> Option<PlacesFound> {
+        let s = &p.study;
+        if s.places.is_empty() {
+            return None;
+        }
+        let mut rows: Vec<PlaceRow> = s
+            .places
+            .iter()
+            .map(|pl| PlaceRow {
+                name: pl.name.clone(),
+                kind: pl.kind,
+                districts: vec![],
+                population: 0,
+                msoas: 0,
+                lsoas: 0,
+            })
+            .collect();
+        let mut msoas: Vec<std::collections::BTreeSet<u32>> = vec![Default::default(); rows.len()];
+        for (i, a) in s.areas.iter().enumerate() {
+            let Some(k) = a.place else { continue };
+            let r = &mut rows[k as usize];
+            r.population += a.pop;
+            r.lsoas += 1;
+            if !r.districts.contains(&s.lad(i).name) {
+                r.districts.push(s.lad(i).name.clone());
+            }
+            msoas[k as usize].extend(a.msoa);
+        }
+        for (r, m) in rows.iter_mut().zip(&msoas) {
+            r.msoas = m.len();
+        }
+        let count = |k: crate::model::PlaceKind| s.places.iter().filter(|p| p.kind == k).count();
+        let mut towns: Vec<PlaceRow> = rows.into_iter().filter(|r| r.kind.is_town()).collect();
+        towns.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
+        Some(PlacesFound {
+            places: s.places.len(),
+            cities: count(crate::model::PlaceKind::City),
+            towns: count(crate::model::PlaceKind::Town),
+            village_groups: count(crate::model::PlaceKind::VillageGroup),
+            msoas: (!s.msoas.is_empty()).then_some(s.msoas.len()),
+            msoa_names: p.report.msoa_names.clone(),
+            towns_by_size: towns,
+        })
+    }
+
+    fn text(&self, o: &mut String) {
+        let msoas = self.msoas.map(|m| format!(" in {m} MSOAs")).unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "\nPlaces: {}{msoas}: {}, {}, {}",
+            self.places,
+            plural(self.cities, "city", "cities"),
+            plural(self.towns, "town", "towns"),
+            plural(self.village_groups, "village group", "village groups")
+        );
+        if let Some(n) = &self.msoa_names {
+            let _ = writeln!(o, "  MSOA names: {} of {} from the House of Commons Library", n.named, n.msoas);
+            for c in &n.cities {
+                let _ = writeln!(o, "  one city: {c}");
+            }
+        }
+        let _ = writeln!(
+            o,
+            "  {:<28} {:<6} {:>10} {:>6} {:>6}  district",
+            "city or town", "kind", "population", "MSOAs", "LSOAs"
+        );
+        for r in self.towns_by_size.iter().take(TOWNS_SHOWN) {
+            let _ = writeln!(
+                o,
+                "  {:<28} {:<6} {:>10} {:>6} {:>6}  {}",
+                truncate(&r.name, 28),
+                r.kind.as_str(),
+                fmt_int(r.population),
+                r.msoas,
+                r.lsoas,
+                r.districts.join(", ")
+            );
+        }
+        if self.towns_by_size.len() > TOWNS_SHOWN {
+            let _ = writeln!(o, "  … and {} more", self.towns_by_size.len() - TOWNS_SHOWN);
+        }
+    }
 }
 
 /// One LAD's row.
@@ -125,6 +252,7 @@ impl CheckReport {
             islands: p.graph.components_before.iter().skip(1).map(|c| c.iter().map(|&i| code(i)).collect()).collect(),
             bridges: p.bridges.iter().map(|e| (code(e.a), code(e.b), (e.gap_m * 10.0).round() / 10.0)).collect(),
             lgr: s.lgr.clone(),
+            places: PlacesFound::new(p),
             warnings: p.report.warnings.clone(),
             inputs: p.report.inputs.clone(),
         }
@@ -136,6 +264,9 @@ impl CheckReport {
         self.text_area(&mut o);
         self.text_joins(&mut o);
         self.text_inputs(&mut o);
+        if let Some(pl) = &self.places {
+            pl.text(&mut o);
+        }
         self.text_adjacency(&mut o);
         self.text_lgr_and_warnings(&mut o);
         o
@@ -261,6 +392,10 @@ impl CheckReport {
             }
         }
     }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -42,7 +42,8 @@ impl Layer {
     /// ```
     /// # use footprints::layer::Layer;
     /// # let study = footprints::model::Study { name: "t".into(), areas: vec![], index: Default::default(),
-    /// #     lads: vec![], wards: vec![], pcns: vec![], practices: vec![], lgr: vec![], layers: vec![] };
+    /// #     lads: vec![], wards: vec![], pcns: vec![], practices: vec![], lgr: vec![], layers: vec![],
+    /// #     msoas: vec![], places: vec![] };
     /// assert_eq!(Layer::parse("LAD", &study).unwrap(), Layer::Lad);
     /// assert!(Layer::parse("robust", &study).is_err()); // no LGR options in this study
     /// ```

@@ -29,6 +29,7 @@ pub mod io;
 pub mod layer;
 pub mod load;
 pub mod model;
+pub mod place;
 pub mod prepare;
 pub mod scenario;
 pub mod score;

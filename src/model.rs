@@ -1,8 +1,8 @@
 //! The study area's LSOAs with everything joined onto them: geometry (BNG), population,
-//! deprivation, district, ward, PCN, LGR units and extra boundary layers. Domain data only:
+//! deprivation, district, ward, PCN, LGR units, extra boundary layers, MSOA and place. Domain data only:
 //! how it was loaded (joins, warnings, input hashes) is in [`crate::load::LoadReport`].
 //!
-//! Districts, wards, PCNs and the units of every boundary layer are interned: each area holds
+//! Districts, wards, PCNs, MSOAs, places and the units of every boundary layer are interned: each area holds
 //! small ids into tables on [`Study`], sorted by code, so an id order is a code order.
 
 use geo::{Coord, MultiPolygon};
@@ -17,6 +17,23 @@ pub type WardId = u32;
 pub type PcnId = u32;
 /// Index into a [`UnitLayer`]'s units.
 pub type UnitId = u32;
+/// Index into [`Study::msoas`].
+pub type MsoaId = u32;
+/// Index into [`Study::places`].
+pub type PlaceId = u32;
+
+pub use crate::place::PlaceKind;
+
+/// A settlement (town, city or village group) from the scenario's `[places]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Place {
+    /// Code: the user table's place value, or "district code/name" for places read from MSOA names.
+    pub code: String,
+    /// Name ("Bicester").
+    pub name: String,
+    /// Kind.
+    pub kind: PlaceKind,
+}
 
 /// A code with its name (a district, ward or PCN).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -89,6 +106,10 @@ pub struct Area {
     pub reg_by_pcn: Vec<(PcnId, u64)>,
     /// Boundary-file attributes (for community columns).
     pub props: std::collections::BTreeMap<String, String>,
+    /// MSOA (from `[places]` msoa_lookup).
+    pub msoa: Option<MsoaId>,
+    /// Place (from `[places]`).
+    pub place: Option<PlaceId>,
 }
 
 /// A GP practice.
@@ -179,6 +200,10 @@ pub struct Study {
     pub lgr: Vec<LgrOption>,
     /// Extra LSOA → unit layers.
     pub layers: Vec<UnitLayer>,
+    /// MSOAs (code, name: the House of Commons Library name where it has one), sorted by code.
+    pub msoas: Vec<Named>,
+    /// Places, sorted by code.
+    pub places: Vec<Place>,
 }
 
 /// True if the code is an LSOA 2021 code that did not exist in 2011 (England E01033768+, Wales W01001959+).
@@ -202,6 +227,21 @@ impl Study {
     /// Ward of LSOA `i`, if the lookup gives one.
     pub fn ward(&self, i: usize) -> Option<&Named> {
         self.areas[i].ward.map(|w| &self.wards[w as usize])
+    }
+
+    /// MSOA of LSOA `i`, if the scenario gives an MSOA lookup.
+    pub fn msoa(&self, i: usize) -> Option<&Named> {
+        self.areas[i].msoa.map(|m| &self.msoas[m as usize])
+    }
+
+    /// Place of LSOA `i`, if the scenario has `[places]`.
+    pub fn place(&self, i: usize) -> Option<&Place> {
+        self.areas[i].place.map(|p| &self.places[p as usize])
+    }
+
+    /// True when every LSOA has a place.
+    pub fn has_places(&self) -> bool {
+        !self.places.is_empty() && self.areas.iter().all(|a| a.place.is_some())
     }
 
     /// PCN of LSOA `i` (majority or nearest-practice), if any.
@@ -231,10 +271,11 @@ impl Study {
     /// # use std::collections::HashMap;
     /// # let area = |pop, pcn: Option<PcnLink>, reg: Vec<(PcnId, u64)>| Area { code: "E01".into(), name: "x".into(),
     /// #   geom: geo::MultiPolygon::new(vec![]), point: geo::Coord { x: 0.0, y: 0.0 }, area_m2: 0.0, pop, imd: None,
-    /// #   lad: 0, ward: None, pcn, registered: reg.iter().map(|r| r.1).sum(), reg_by_pcn: reg, props: Default::default() };
+    /// #   lad: 0, ward: None, pcn, registered: reg.iter().map(|r| r.1).sum(), reg_by_pcn: reg, props: Default::default(),
+    /// #   msoa: None, place: None };
     /// let link = PcnLink { pcn: 0, share: 1.0, approximate: true };
     /// let s = Study { name: "t".into(), index: HashMap::new(), lads: vec![], wards: vec![], pcns: vec![],
-    ///     practices: vec![], lgr: vec![], layers: vec![],
+    ///     practices: vec![], lgr: vec![], layers: vec![], msoas: vec![], places: vec![],
     ///     areas: vec![area(1500, Some(link.clone()), vec![(0, 900), (1, 300)]), area(1200, Some(link), vec![])] };
     /// // Registrations where the LSOA has them …
     /// assert_eq!(s.pcn_mass(0), vec![(0, 900.0), (1, 300.0)]);

@@ -20,6 +20,8 @@ default_str! {
     d_pcn_name => "pcn_name_2025_10",
     d_reg_lsoa => "LSOA_CODE", d_reg_prac => "PRACTICE_CODE", d_reg_n => "NUMBER_OF_PATIENTS",
     d_lgr_code => "lad24_code", d_lgr_unit => "proposed_unitary", d_lad_by => "lad",
+    d_ml_lsoa => "lsoa21cd", d_ml_msoa => "msoa21cd", d_ml_msoa_name => "msoa21nm",
+    d_mn_code => "msoa11cd", d_mn_name => "msoa11hclnm", d_pl_place => "place",
 }
 
 /// A whole scenario file.
@@ -49,6 +51,8 @@ pub struct Scenario {
     /// Extra LSOA → unit boundary layers (e.g. sub-ICB locations) for coterminosity and building.
     #[serde(default)]
     pub layers: Vec<ExtraLayer>,
+    /// Places (towns, villages): from MSOA names or a user's LSOA → place table.
+    pub places: Option<Places>,
     /// Adjacency settings.
     #[serde(default)]
     pub adjacency: Adjacency,
@@ -270,6 +274,52 @@ pub struct ExtraLayer {
     pub code: String,
     /// Unit column.
     pub unit: String,
+}
+
+/// Places: settlements read from the House of Commons Library MSOA names through an LSOA → MSOA
+/// lookup, or a user's own LSOA → place table (`path`), or both (MSOAs from the lookup, places from
+/// the table). The settlement rule is documented in [`crate::place`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Places {
+    /// LSOA 2021 → MSOA 2021 lookup (CSV).
+    pub msoa_lookup: Option<PathBuf>,
+    /// Its LSOA code column.
+    #[serde(default = "d_ml_lsoa")]
+    pub lookup_lsoa: String,
+    /// Its MSOA code column.
+    #[serde(default = "d_ml_msoa")]
+    pub lookup_msoa: String,
+    /// Its MSOA (ONS) name column, e.g. "Oxford 020".
+    #[serde(default = "d_ml_msoa_name")]
+    pub lookup_msoa_name: String,
+    /// House of Commons Library MSOA names (CSV), keyed by MSOA code.
+    pub msoa_names: Option<PathBuf>,
+    /// Its MSOA code column (2011 codes; equal to the 2021 code for most MSOAs).
+    #[serde(default = "d_mn_code")]
+    pub names_msoa: String,
+    /// Its readable-name column.
+    #[serde(default = "d_mn_name")]
+    pub names_name: String,
+    /// People per km² at which a whole district counts as one city.
+    #[serde(default = "d_city_density")]
+    pub city_density: f64,
+    /// A user's LSOA → place table (e.g. a Built-Up-Area lookup), used instead of the MSOA names.
+    pub path: Option<PathBuf>,
+    /// Its LSOA code column.
+    #[serde(default = "d_lsoa_code")]
+    pub code: String,
+    /// Its place column (a code or a name).
+    #[serde(default = "d_pl_place")]
+    pub place: String,
+    /// Its place-name column, when `place` holds codes.
+    pub place_name: Option<String>,
+    /// Its kind column (city / town / village group); every place is a town without it.
+    pub kind: Option<String>,
+}
+
+fn d_city_density() -> f64 {
+    2_000.0
 }
 
 /// Adjacency settings.
@@ -494,6 +544,18 @@ impl Scenario {
                     format!("[[lgr]] {} needs `option` (a column) or `name`", t.path.display()),
                 ));
             }
+        }
+        if let Some(p) = &self.places {
+            if p.path.is_none() && (p.msoa_lookup.is_none() || p.msoa_names.is_none()) {
+                return Err(Error::input(&self.file, "[places] needs msoa_lookup and msoa_names, or path").hint(
+                    "msoa_lookup = LSOA 2021 → MSOA 2021 lookup and msoa_names = House of Commons Library MSOA names; \
+                     or path = your own LSOA → place table",
+                ));
+            }
+            if p.msoa_names.is_some() && p.msoa_lookup.is_none() {
+                return Err(Error::input(&self.file, "[places] msoa_names needs msoa_lookup (LSOA → MSOA)"));
+            }
+            self.in_range("places.city_density (people per km²)", p.city_density, 1.0, 1e6)?;
         }
         let adj = &self.adjacency;
         self.in_range("adjacency.tolerance_m", adj.tolerance_m, 0.0, 100.0)?;

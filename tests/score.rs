@@ -368,7 +368,10 @@ fn registry_keys_are_unique_and_typed() {
     let p = demo();
     let s = score::score(&p, &lad_set(&p), &ScoreOptions::default());
     let ids: Vec<&str> = score::registry().iter().map(|f| f.id()).collect();
-    assert_eq!(ids, ["balance", "contiguity", "coterminosity", "pcn", "nesting", "access", "equity", "compactness"]);
+    assert_eq!(
+        ids,
+        ["balance", "contiguity", "coterminosity", "pcn", "places", "nesting", "access", "equity", "compactness"]
+    );
     let keys: std::collections::BTreeSet<&str> = s.metrics.iter().map(|m| m.key.as_str()).collect();
     assert_eq!(keys.len(), s.metrics.len(), "duplicate metric keys");
     // Families appear in registry order.

@@ -1,6 +1,6 @@
 //! LSOAs and practices while loading (plain strings), and their interning into the [`Study`].
 
-use crate::model::{Area, Imd, LgrOption, Named, PcnLink, Practice, Study, UnitLayer};
+use crate::model::{Area, Imd, LgrOption, Named, PcnLink, Place, Practice, Study, UnitLayer};
 use geo::{Coord, MultiPolygon};
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,6 +21,9 @@ pub(crate) struct DraftArea {
     pub registered: u64,
     pub reg_by_pcn: BTreeMap<String, u64>,
     pub props: BTreeMap<String, String>,
+    /// MSOA code and name (the readable name where there is one).
+    pub msoa: Option<Named>,
+    pub place: Option<Place>,
 }
 
 /// A practice being loaded.
@@ -71,6 +74,11 @@ pub(crate) fn intern(
     }
     let pcns: Vec<Named> = pcn_all.into_iter().map(|(code, name)| Named { code, name }).collect();
     let pcn_id: HashMap<&str, u32> = pcns.iter().enumerate().map(|(i, n)| (n.code.as_str(), i as u32)).collect();
+    let (msoas, msoa_id) = table(areas.iter().filter_map(|a| a.msoa.as_ref()));
+    let mut places: Vec<Place> = areas.iter().filter_map(|a| a.place.clone()).collect();
+    places.sort();
+    places.dedup_by(|a, b| a.code == b.code);
+    let place_id: HashMap<String, u32> = places.iter().enumerate().map(|(i, p)| (p.code.clone(), i as u32)).collect();
     let areas = areas
         .into_iter()
         .map(|a| Area {
@@ -82,6 +90,8 @@ pub(crate) fn intern(
                 approximate: *approximate,
             }),
             reg_by_pcn: a.reg_by_pcn.iter().map(|(c, n)| (pcn_id[c.as_str()], *n)).collect(),
+            msoa: a.msoa.as_ref().map(|m| msoa_id[&m.code]),
+            place: a.place.as_ref().map(|p| place_id[&p.code]),
             code: a.code,
             name: a.name,
             geom: a.geom,
@@ -105,5 +115,5 @@ pub(crate) fn intern(
             area: p.area,
         })
         .collect();
-    Study { name, areas, index, lads, wards, pcns, practices, lgr, layers }
+    Study { name, areas, index, lads, wards, pcns, practices, lgr, layers, msoas, places }
 }

@@ -2,9 +2,9 @@
 //! onto the study LSOAs, recording its join statistics in the [`LoadReport`].
 //!
 //! The steps run in a fixed order — boundaries, lookup, study area, population, deprivation,
-//! practices, registrations, PCN fallback, LGR options, extra layers — on a `Loader` that holds
-//! the LSOAs as drafts with plain strings; `Loader::finish` then interns districts, wards, PCNs
-//! and units into the [`Study`]. Every table is read in parallel with the boundaries before the
+//! practices, registrations, PCN fallback, LGR options, extra layers, places — on a `Loader` that holds
+//! the LSOAs as drafts with plain strings; `Loader::finish` then interns districts, wards, PCNs,
+//! MSOAs, places and units into the [`Study`]. Every table is read in parallel with the boundaries before the
 //! steps start, so errors are still reported in the order the steps run.
 
 mod boundaries;
@@ -15,6 +15,7 @@ mod layers;
 mod lgr;
 mod lookup;
 mod pcn;
+mod places;
 mod population;
 mod practices;
 mod reach;
@@ -25,7 +26,7 @@ mod study_area;
 pub use join::JoinStat;
 pub use population::MAX_LSOA_PEOPLE;
 pub use reach::{practice_reach, FAR_KM};
-pub use report::{hash_file, InputFile, LoadReport};
+pub use report::{hash_file, InputFile, LoadReport, MsoaNames};
 
 use crate::error::{from_scenario, Result};
 use crate::io::table::Table;
@@ -46,6 +47,9 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
     csv_paths.extend(sc.practices.as_ref().map(|d| sc.resolve(&d.path)));
     csv_paths.extend(sc.registrations.as_ref().map(|d| sc.resolve(&d.path)));
     csv_paths.extend(sc.layers.iter().map(|d| sc.resolve(&d.path)));
+    if let Some(pl) = &sc.places {
+        csv_paths.extend([&pl.msoa_lookup, &pl.msoa_names, &pl.path].into_iter().flatten().map(|p| sc.resolve(p)));
+    }
     csv_paths.sort();
     csv_paths.dedup();
     let bpath = sc.resolve(&sc.boundaries.path);
@@ -70,6 +74,7 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
     pcn::nearest_practice_fallback(&mut ld);
     lgr::join(&mut ld)?;
     layers::join(&mut ld)?;
+    places::join(&mut ld)?;
     let (study, mut report) = ld.finish();
     report.warnings.extend(practice_reach(&study));
     Ok((study, report))

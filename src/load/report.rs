@@ -29,6 +29,21 @@ pub struct LoadReport {
     pub boundary_features: usize,
     /// Registered patients read, and those living in the study area.
     pub registrations: Option<(u64, u64)>,
+    /// How the MSOA names were found, when `[places]` reads them.
+    pub msoa_names: Option<MsoaNames>,
+}
+
+/// How the study's MSOAs got their names, and which districts are cities.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MsoaNames {
+    /// MSOAs in the study area.
+    pub msoas: usize,
+    /// Those with a House of Commons Library name.
+    pub named: usize,
+    /// Those without ("code ONS name"), which keep their ONS name.
+    pub unnamed: Vec<String>,
+    /// Districts taken as one city ("code name, N people/km²").
+    pub cities: Vec<String>,
 }
 
 impl LoadReport {

@@ -120,6 +120,8 @@ fn in_study_area(
         registered: 0,
         reg_by_pcn: BTreeMap::new(),
         props: f.props,
+        msoa: None,
+        place: None,
     })
 }
 

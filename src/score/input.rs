@@ -2,7 +2,7 @@
 //! functions, so a change in how the model stores LADs, PCNs or layer units touches this file only.
 
 use crate::io::footprints::LsoaIndex;
-use crate::model::{Imd, Practice};
+use crate::model::{Imd, MsoaId, Place, PlaceId, Practice};
 use crate::prepare::Prepared;
 use geo::{Coord, MultiPolygon};
 
@@ -40,6 +40,21 @@ pub fn lad(p: &Prepared, i: usize) -> &str {
 /// LAD name of `i`.
 pub fn lad_name(p: &Prepared, i: usize) -> &str {
     &p.study.lad(i).name
+}
+
+/// Place of `i` (id and place), when the scenario has `[places]`.
+pub fn place(p: &Prepared, i: usize) -> Option<(PlaceId, &Place)> {
+    p.study.areas[i].place.zip(p.study.place(i))
+}
+
+/// True when every LSOA has a place.
+pub fn has_places(p: &Prepared) -> bool {
+    p.study.has_places()
+}
+
+/// MSOA of `i`, when the scenario gives an MSOA lookup.
+pub fn msoa(p: &Prepared, i: usize) -> Option<MsoaId> {
+    p.study.areas[i].msoa
 }
 
 /// Every boundary layer with its display name: LAD, each LGR option ("LGR 2UA"), each extra layer.

@@ -124,8 +124,11 @@ pub struct MetricValue {
     pub better: Better,
     /// The value or why there is none.
     pub value: Value,
-    /// The footprints a count refers to (e.g. those in more than one piece), when it names them.
+    /// The footprints a count refers to (e.g. those in more than one piece), when it names them;
+    /// or the towns, for a count of towns ([`MetricValue::town_names`]).
     pub names: Option<Vec<String>>,
+    /// True when `names` are towns rather than footprints (JSON key "towns", not "footprints").
+    pub names_are_towns: bool,
     /// Shown in summary and comparison tables (otherwise in scores.json only).
     pub headline: bool,
 }
@@ -134,7 +137,16 @@ impl MetricValue {
     /// A metric with no value yet (n/a until [`MetricValue::num`] is called).
     pub fn new(key: impl Into<String>, label: impl Into<String>, unit: Unit, better: Better) -> MetricValue {
         let value = Value::NotApplicable("not computed".into());
-        MetricValue { key: key.into(), label: label.into(), unit, better, value, names: None, headline: false }
+        MetricValue {
+            key: key.into(),
+            label: label.into(),
+            unit,
+            better,
+            value,
+            names: None,
+            names_are_towns: false,
+            headline: false,
+        }
     }
 
     /// Show in tables.
@@ -166,6 +178,13 @@ impl MetricValue {
         self
     }
 
+    /// Attach the towns (with their figures) the count refers to; the value becomes their number.
+    pub fn town_names(mut self, names: Vec<String>) -> MetricValue {
+        self = self.names(names);
+        self.names_are_towns = true;
+        self
+    }
+
     /// Label with the unit a table shows ("cut boundary, km").
     pub fn table_label(&self) -> String {
         match self.unit.suffix() {
@@ -185,6 +204,8 @@ struct Json<'a> {
     not_applicable: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     footprints: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    towns: Option<&'a [String]>,
     headline: bool,
 }
 
@@ -202,7 +223,8 @@ pub fn serialize_metrics<S: Serializer>(m: &[MetricValue], s: S) -> Result<S::Ok
             better: v.better,
             value: v.value.num(),
             not_applicable: na,
-            footprints: v.names.as_deref(),
+            footprints: v.names.as_deref().filter(|_| !v.names_are_towns),
+            towns: v.names.as_deref().filter(|_| v.names_are_towns),
             headline: v.headline,
         };
         map.serialize_entry(&v.key, &j)?;

@@ -16,6 +16,7 @@ mod metric;
 pub mod metrics;
 mod nesting;
 mod pcn;
+mod places;
 mod row;
 
 use crate::error::Result;
@@ -36,6 +37,7 @@ pub fn registry() -> Vec<Box<dyn MetricFamily>> {
         Box::new(contiguity::Contiguity),
         Box::new(coterminosity::Coterminous),
         Box::new(pcn::Pcn),
+        Box::new(places::Places),
         Box::new(nesting::Nesting),
         Box::new(access::Access),
         Box::new(equity::Equity),
