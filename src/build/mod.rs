@@ -277,18 +277,27 @@ pub fn build_with_progress(
     progress(Progress::Started { runs });
     // Candidate runs are independent (each has its own seed), so they run in parallel and are
     // collected in run order: the same inputs and seed give the same candidates on any machine.
+    // The baselines do not depend on the runs either, so they are made alongside them.
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let outs: Vec<Result<(Candidate, Vec<String>)>> = (0..runs)
-        .into_par_iter()
-        .map(|r| {
-            let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
-            let out = setup.run(seed)?;
-            let metrics = setup.metrics(&out.plan);
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress(Progress::RunDone { done: n, runs });
-            Ok((Candidate { plan: out.plan, metrics, seed, proposals: out.proposals }, out.warnings))
-        })
-        .collect();
+    let (outs, (baselines, baseline_warnings)) = rayon::join(
+        || -> Vec<Result<(Candidate, Vec<String>)>> {
+            (0..runs)
+                .into_par_iter()
+                .map(|r| {
+                    let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
+                    let out = setup.run(seed)?;
+                    let metrics = setup.metrics(&out.plan);
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress(Progress::RunDone { done: n, runs });
+                    Ok((Candidate { plan: out.plan, metrics, seed, proposals: out.proposals }, out.warnings))
+                })
+                .collect()
+        },
+        || {
+            let mut w = Vec::new();
+            (make_baselines(&setup, &mut w), w)
+        },
+    );
     let mut cands: Vec<Candidate> = Vec::with_capacity(runs);
     for (r, out) in outs.into_iter().enumerate() {
         let (c, w) = out?;
@@ -308,7 +317,7 @@ pub fn build_with_progress(
         ));
     }
     let options: Vec<Built> = chosen
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(k, &i)| {
             let c = cands[i].clone();
@@ -326,13 +335,13 @@ pub fn build_with_progress(
         })
         .collect();
     let differences =
-        options.iter().map(|a| options.iter().map(|b| moved_share(p, &a.plan, &b.plan)).collect()).collect();
-    let baselines = baselines(&setup, &mut warnings);
+        options.par_iter().map(|a| options.iter().map(|b| moved_share(p, &a.plan, &b.plan)).collect()).collect();
+    warnings.extend(baseline_warnings);
     Ok(BuildResult { options, baselines, warnings, differences, runs, proposals })
 }
 
 /// The PCN baseline (when any LSOA has a PCN) and the district baseline, measured and named.
-fn baselines(setup: &Setup, warnings: &mut Vec<String>) -> Vec<Built> {
+fn make_baselines(setup: &Setup, warnings: &mut Vec<String>) -> Vec<Built> {
     let (p, cfg) = (setup.p, setup.cfg);
     let mut plans = Vec::new();
     if p.study.areas.iter().any(|a| a.pcn.is_some()) {
@@ -345,7 +354,7 @@ fn baselines(setup: &Setup, warnings: &mut Vec<String>) -> Vec<Built> {
     }
     plans.push((BuiltKind::DistrictBaseline, setup.district_baseline(cfg.seed)));
     plans
-        .into_iter()
+        .into_par_iter()
         .map(|(kind, plan)| {
             let metrics = setup.metrics(&plan);
             let n = names(p, &plan, &BTreeMap::new());
