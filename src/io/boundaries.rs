@@ -236,6 +236,14 @@ fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
             f.properties.map(|p| p.iter().map(|(k, v)| (k.clone(), json_to_string(v))).collect()).unwrap_or_default();
         let geom = match f.geometry {
             Some(g) => {
+                if let Some(n) = short_position(&g.value) {
+                    return Err(Error::at(
+                        path,
+                        format!("feature {}", i + 1),
+                        format!("a position has {n} number(s); GeoJSON positions are [x, y]"),
+                    )
+                    .hint("re-export the file; every coordinate needs an x and a y"));
+                }
                 let gt = Geometry::<f64>::try_from(g)
                     .map_err(|e| Error::at(path, format!("feature {}", i + 1), format!("cannot read geometry: {e}")))?;
                 to_multipolygon(gt)
@@ -245,6 +253,20 @@ fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
         out.push((props, geom));
     }
     Ok((out, declared))
+}
+
+/// The length of the first position with fewer than two numbers (geojson's conversion would panic).
+pub(crate) fn short_position(v: &geojson::GeometryValue) -> Option<usize> {
+    use geojson::GeometryValue as G;
+    let short = |p: &geojson::Position| (p.len() < 2).then_some(p.len());
+    let ring = |r: &[geojson::Position]| r.iter().find_map(short);
+    match v {
+        G::Point { coordinates } => short(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => ring(coordinates),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().find_map(|r| ring(r)),
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().find_map(|r| ring(r)),
+        G::GeometryCollection { geometries } => geometries.iter().find_map(|g| short_position(&g.value)),
+    }
 }
 
 fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {

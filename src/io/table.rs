@@ -28,6 +28,9 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 /// Read a whole file as stored (no decompression).
 pub fn read_raw(path: &Path) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::input(path, "cannot open file: it is a folder, not a file"));
+    }
     let mut f = File::open(path).map_err(|e| Error::input(path, format!("cannot open file: {e}")))?;
     let mut buf = Vec::new();
     f.read_to_end(&mut buf).map_err(|e| Error::input(path, format!("cannot read file: {e}")))?;
