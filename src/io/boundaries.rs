@@ -269,6 +269,22 @@ pub(crate) fn short_position(v: &geojson::GeometryValue) -> Option<usize> {
     }
 }
 
+/// A shapefile error in words (the crate prints some, such as a damaged .dbf, as Rust debug text).
+fn shp_error(e: &shapefile::Error) -> String {
+    use shapefile::Error as E;
+    match e {
+        // dbase prints an error outside any record as `Error { kind: … }`; give the kind alone then.
+        E::DbaseError(d) if d.record_index().is_none() => {
+            format!("the attribute table (.dbf) is damaged or does not match the .shp: {}", d.kind())
+        }
+        E::DbaseError(d) => format!("the attribute table (.dbf) is damaged or does not match the .shp: {d}"),
+        E::MissingDbf => "the attribute table (.dbf) is missing".into(),
+        E::MissingIndexFile => "the index file (.shx) is missing".into(),
+        E::InvalidPatchType(t) => format!("the multipatch type {t} is not valid"),
+        other => other.to_string(),
+    }
+}
+
 fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
     if !path.exists() {
         return Err(Error::input(path, "cannot open file: not found").hint("check the path in the scenario"));
@@ -280,12 +296,13 @@ fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
     }
     let prj = path.with_extension("prj");
     let declared = std::fs::read_to_string(&prj).ok();
-    let mut reader =
-        shapefile::Reader::from_path(path).map_err(|e| Error::input(path, format!("cannot read shapefile: {e}")))?;
+    let mut reader = shapefile::Reader::from_path(path)
+        .map_err(|e| Error::input(path, format!("cannot read shapefile: {}", shp_error(&e))))?;
     let mut out = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) =
-            item.map_err(|e| Error::at(path, format!("record {}", i + 1), format!("cannot read shape: {e}")))?;
+        let (shape, record) = item.map_err(|e| {
+            Error::at(path, format!("record {}", i + 1), format!("cannot read shape: {}", shp_error(&e)))
+        })?;
         let props: BTreeMap<String, String> = record
             .into_iter()
             .map(|(k, v)| {
