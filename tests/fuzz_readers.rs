@@ -1052,8 +1052,9 @@ impl Mutator<'_> {
 
 /// What a case ended in, when it did not break a property.
 enum Outcome {
-    /// Read and passed the invariants; `built` when a build of it was checked too.
-    Ok { built: bool },
+    /// Read and passed the invariants; `built` when a build of it was checked too; the study's
+    /// LSOAs and people when a scenario was loaded.
+    Ok { built: bool, study: Option<(usize, u64)> },
     /// A clear error; `whole` when it is a whole-scenario error (no file to name).
     Err { msg: String, whole: bool },
 }
@@ -1137,6 +1138,7 @@ fn study_invariants(p: &Prepared) -> std::result::Result<(), Broken> {
             let fin = [imd.score, imd.need].iter().flatten().all(|x| x.is_finite());
             check(fin, || format!("{} deprivation {imd:?}", a.code))?;
             check(imd.decile.is_none_or(|d| (1..=10).contains(&d)), || format!("{} decile {imd:?}", a.code))?;
+            check(imd.rank.is_none_or(|r| (1..=33_755).contains(&r)), || format!("{} rank {imd:?}", a.code))?;
         }
         if let Some(l) = &a.pcn {
             check(l.share.is_finite() && (0.0..=1.0 + 1e-9).contains(&l.share), || format!("{} PCN share", a.code))?;
@@ -1144,6 +1146,15 @@ fn study_invariants(p: &Prepared) -> std::result::Result<(), Broken> {
     }
     check(s.index.len() == n, || "index size".into())?;
     check(s.practices.iter().all(|pr| in_bng(pr.xy.x, pr.xy.y)), || "practice outside BNG".into())?;
+    check(s.practices.iter().all(|pr| pr.list_size.is_none_or(|l| l <= 500_000)), || "list size".into())?;
+    for o in &s.lgr {
+        let fits = o.unit_of.len() == n && o.unit_of.iter().flatten().all(|&u| (u as usize) < o.units.len());
+        check(fits, || format!("LGR option {} unit ids", o.name))?;
+    }
+    for l in &s.layers {
+        let fits = l.unit_of.len() == n && l.unit_of.iter().flatten().all(|&u| (u as usize) < l.units.len());
+        check(fits, || format!("layer {} unit ids", l.name))?;
+    }
     Ok(())
 }
 
@@ -1166,7 +1177,7 @@ fn build_invariants(p: &Prepared, cfg: BuildConfig) -> std::result::Result<Outco
         check(per.iter().sum::<u64>() == total, || format!("{}: populations do not sum", b.label))?;
     }
     check(!res.options.is_empty(), || "no option built".into())?;
-    Ok(Outcome::Ok { built: true })
+    Ok(Outcome::Ok { built: true, study: None })
 }
 
 fn demo_cfg(p: &Prepared, seed: u64) -> std::result::Result<BuildConfig, Error> {
@@ -1184,8 +1195,12 @@ impl Case<'_> {
                     Err(e) => return judge_error(&e),
                 };
                 study_invariants(&p)?;
+                let study = Some((p.study.areas.len(), p.study.population()));
                 // The scenario's own [build] settings are checked by the CLI (sampled below).
-                if sample && self.reader.fmt != Fmt::Toml {
+                if self.reader.fmt == Fmt::Toml {
+                    return Ok(Outcome::Ok { built: false, study });
+                }
+                if sample {
                     return match demo_cfg(&p, self.case) {
                         Ok(cfg) => build_invariants(&p, cfg),
                         Err(e) => judge_error(&e),
@@ -1249,12 +1264,12 @@ impl Case<'_> {
                 }
             }
         }
-        Ok(Outcome::Ok { built: false })
+        Ok(Outcome::Ok { built: false, study: None })
     }
 
     /// The binary on the same files: exit 0 or 2, never 101 or a signal; 2 when the library refused
     /// the scenario.
-    fn cli(&self, target: &str, lib_err: bool) -> std::result::Result<(), Broken> {
+    fn cli(&self, target: &str, lib_err: bool, study: Option<(usize, u64)>) -> std::result::Result<(), Broken> {
         let scen = scenario_of(self.reader);
         let mut args: Vec<&str> = match self.reader.run {
             Run::Scenario if self.reader.fmt == Fmt::Toml => vec!["build", "--options", "1", "--steps", "5"],
@@ -1272,7 +1287,9 @@ impl Case<'_> {
             args.extend(["-o", "out"]);
         }
         let o = std::process::Command::new(binary()).args(&args).current_dir(self.dir).output().expect("binary runs");
+        let built = if args[0] == "build" && o.status.success() { self.built_lookup(study) } else { Ok(()) };
         let _ = std::fs::remove_dir_all(self.dir.join("out"));
+        built?;
         let code = o.status.code();
         let expect_2 = lib_err && matches!(self.reader.run, Run::Scenario | Run::ScenarioShp);
         if code == Some(2) || (code == Some(0) && !expect_2) {
@@ -1280,6 +1297,26 @@ impl Case<'_> {
         }
         let err = text(&o).1;
         Err(("cli exit", format!("footprints {} exited {code:?}: {}", args.join(" "), err.trim())))
+    }
+}
+
+impl Case<'_> {
+    /// A successful `build` wrote `out/option-1/lookup.csv` with every study LSOA once and the
+    /// study's people (`study`: LSOAs and people as loaded; the demo's when not given).
+    fn built_lookup(&self, study: Option<(usize, u64)>) -> std::result::Result<(), Broken> {
+        let p = &self.base.prepared.study;
+        let (n, people) = study.unwrap_or((p.areas.len(), p.population()));
+        let text = std::fs::read_to_string(self.dir.join("out/option-1/lookup.csv"))
+            .map_err(|e| ("cli output", format!("build exited 0 without option-1/lookup.csv: {e}")))?;
+        let mut codes = std::collections::BTreeSet::new();
+        let mut sum = 0u64;
+        for l in text.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            check(codes.insert(f[0].to_string()), || format!("build lookup lists {} twice", f[0]))?;
+            sum += f.get(2).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
+        }
+        check(codes.len() == n, || format!("build lookup has {} LSOAs of {n}", codes.len()))?;
+        check(sum == people, || format!("build lookup holds {sum} people of {people}"))
     }
 }
 
@@ -1366,7 +1403,11 @@ fn run_case(base: &Base, dir: &Path, reader: usize, seed: u64, case: u64, restor
     let cli = case % CLI_EVERY == 7;
     if cli {
         let lib_err = matches!(outcome, Some(Outcome::Err { .. }));
-        if let Err(b) = c.cli(target, lib_err) {
+        let study = match &outcome {
+            Some(Outcome::Ok { study, .. }) => *study,
+            _ => None,
+        };
+        if let Err(b) = c.cli(target, lib_err, study) {
             broken.push(b);
         }
     }
@@ -1521,7 +1562,7 @@ fn worker(sh: Arc<Shared>, slot: Arc<Slot>) {
             s.cli += u64::from(rep.cli);
             s.broken += u64::from(!rep.broken.is_empty());
             match &rep.outcome {
-                Some(Outcome::Ok { built }) => {
+                Some(Outcome::Ok { built, .. }) => {
                     s.ok += 1;
                     s.built += u64::from(*built);
                 }
@@ -1567,7 +1608,7 @@ fn only(base: Base, settings: &Settings, reader: usize, case: u64) {
     println!("case {}:{case} seed {} in {}", READERS[reader].name, settings.seed, dir.display());
     println!("mutated {}: {}", rep.target, rep.mutations.join("; "));
     match &rep.outcome {
-        Some(Outcome::Ok { built }) => println!("result: ok (built: {built})"),
+        Some(Outcome::Ok { built, .. }) => println!("result: ok (built: {built})"),
         Some(Outcome::Err { msg, .. }) => println!("result: error\n{msg}"),
         None => println!("result: property broken"),
     }
