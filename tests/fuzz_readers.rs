@@ -13,7 +13,7 @@
 //! reruns case 123 of the population reader and keeps its mutated file (the path is printed).
 //! `FOOTPRINTS_FUZZ_BIN` runs a copy of the binary (so a long run is not disturbed by rebuilds).
 //!
-//! Environment: `FOOTPRINTS_FUZZ_CASES` cases per reader (default 600), `FOOTPRINTS_FUZZ_SECONDS`
+//! Environment: `FOOTPRINTS_FUZZ_CASES` cases per reader (default 1,000), `FOOTPRINTS_FUZZ_SECONDS`
 //! stop after that long (with no CASES given the run is then limited by time only),
 //! `FOOTPRINTS_FUZZ_SEED` (default 10), `FOOTPRINTS_FUZZ_DEADLINE` seconds per case (default 20),
 //! `FOOTPRINTS_FUZZ_THREADS` workers (default 2), `FOOTPRINTS_FUZZ_REPORT` seconds between progress
@@ -119,7 +119,7 @@ impl Settings {
             (i, c.parse().expect("case number"))
         });
         let seconds = env_u64("FOOTPRINTS_FUZZ_SECONDS");
-        let cases = env_u64("FOOTPRINTS_FUZZ_CASES").or(if seconds.is_some() { None } else { Some(600) });
+        let cases = env_u64("FOOTPRINTS_FUZZ_CASES").or(if seconds.is_some() { None } else { Some(1000) });
         Settings {
             cases,
             seconds,
@@ -1428,6 +1428,8 @@ struct Stats {
     built: u64,
     cli: u64,
     broken: u64,
+    /// Time spent in this reader's cases.
+    busy: Duration,
     /// A few distinct error messages (first line, digits folded), for the report.
     errors: BTreeMap<String, u64>,
 }
@@ -1506,7 +1508,7 @@ impl Shared {
     fn report(&self, title: &str) -> String {
         let stats = self.stats.lock().unwrap();
         let mut out = format!(
-            "\n=== fuzz_readers {title}: seed {}, {:.0} s elapsed ===\n{:<22} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} {:>6}\n",
+            "\n=== fuzz_readers {title}: seed {}, {:.0} s elapsed ===\n{:<22} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} {:>6} {:>8}\n",
             self.settings.seed,
             self.start.elapsed().as_secs_f64(),
             "reader",
@@ -1516,15 +1518,24 @@ impl Shared {
             "whole",
             "built",
             "cli",
-            "broken"
+            "broken",
+            "ms/case"
         );
         let mut total = 0;
         for (i, s) in stats.iter().enumerate() {
             total += s.cases;
             writeln!(
                 out,
-                "{:<22} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} {:>6}",
-                READERS[i].name, s.cases, s.ok, s.err, s.whole, s.built, s.cli, s.broken
+                "{:<22} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} {:>6} {:>8.1}",
+                READERS[i].name,
+                s.cases,
+                s.ok,
+                s.err,
+                s.whole,
+                s.built,
+                s.cli,
+                s.broken,
+                s.busy.as_secs_f64() * 1000.0 / s.cases.max(1) as f64
             )
             .unwrap();
         }
@@ -1548,7 +1559,9 @@ fn worker(sh: Arc<Shared>, slot: Arc<Slot>) {
     }
     while let Some((reader, case)) = sh.job() {
         *slot.current.lock().unwrap() = Some((reader, case, Instant::now()));
+        let t0 = Instant::now();
         let rep = run_case(&sh.base, dir.path(), reader, sh.settings.seed, case, true);
+        let took = t0.elapsed();
         if slot.abandoned.load(Ordering::SeqCst) {
             return; // the watchdog has reported this case as a hang and started another worker
         }
@@ -1559,6 +1572,7 @@ fn worker(sh: Arc<Shared>, slot: Arc<Slot>) {
             let mut st = sh.stats.lock().unwrap();
             let s = &mut st[reader];
             s.cases += 1;
+            s.busy += took;
             s.cli += u64::from(rep.cli);
             s.broken += u64::from(!rep.broken.is_empty());
             match &rep.outcome {
