@@ -105,6 +105,8 @@ struct Settings {
     threads: usize,
     report: Duration,
     only: Option<(usize, u64)>,
+    /// The readers to run (`FOOTPRINTS_FUZZ_READERS=population,matrix`; default all).
+    readers: Vec<usize>,
 }
 
 fn env_u64(k: &str) -> Option<u64> {
@@ -120,7 +122,15 @@ impl Settings {
         });
         let seconds = env_u64("FOOTPRINTS_FUZZ_SECONDS");
         let cases = env_u64("FOOTPRINTS_FUZZ_CASES").or(if seconds.is_some() { None } else { Some(1000) });
+        let readers = match std::env::var("FOOTPRINTS_FUZZ_READERS") {
+            Ok(v) => v
+                .split(',')
+                .map(|r| READERS.iter().position(|x| x.name == r.trim()).unwrap_or_else(|| panic!("no reader {r}")))
+                .collect(),
+            Err(_) => (0..READERS.len()).collect(),
+        };
         Settings {
+            readers,
             cases,
             seconds,
             seed: env_u64("FOOTPRINTS_FUZZ_SEED").unwrap_or(10),
@@ -1432,6 +1442,8 @@ struct Stats {
     busy: Duration,
     /// A few distinct error messages (first line, digits folded), for the report.
     errors: BTreeMap<String, u64>,
+    /// The distinct whole-scenario errors (no file named).
+    wholes: BTreeMap<String, u64>,
 }
 
 struct Finding {
@@ -1498,7 +1510,8 @@ impl Shared {
             return None;
         }
         let j = self.next.fetch_add(1, Ordering::SeqCst);
-        let (reader, case) = ((j % READERS.len() as u64) as usize, j / READERS.len() as u64);
+        let k = self.settings.readers.len() as u64;
+        let (reader, case) = (self.settings.readers[(j % k) as usize], j / k);
         if self.settings.cases.is_some_and(|n| case >= n) {
             return None;
         }
@@ -1583,6 +1596,9 @@ fn worker(sh: Arc<Shared>, slot: Arc<Slot>) {
                 Some(Outcome::Err { msg, whole }) => {
                     s.err += 1;
                     s.whole += u64::from(*whole);
+                    if *whole && s.wholes.len() < 50 {
+                        *s.wholes.entry(fold(msg)).or_default() += 1;
+                    }
                     if s.errors.len() < 400 {
                         *s.errors.entry(fold(&msg.replace(&prefix, ""))).or_default() += 1;
                     }
@@ -1683,6 +1699,9 @@ fn fuzz_readers() {
         println!("[{}] most frequent errors:", READERS[i].name);
         for (m, n) in e.iter().take(4) {
             println!("  {n:>5}  {m}");
+        }
+        for (m, n) in &s.wholes {
+            println!("  {n:>5}  (whole scenario) {m}");
         }
     }
     let f = sh.findings.lock().unwrap();
