@@ -12,6 +12,7 @@
 //! `FOOTPRINTS_FUZZ_ONLY=population:123 cargo test --release --test fuzz_readers -- --nocapture`
 //! reruns case 123 of the population reader and keeps its mutated file (the path is printed).
 //! `FOOTPRINTS_FUZZ_BIN` runs a copy of the binary (so a long run is not disturbed by rebuilds).
+//! `FOOTPRINTS_FUZZ_READERS=population,matrix` runs only those readers. See docs/RELIABILITY.md.
 //!
 //! Environment: `FOOTPRINTS_FUZZ_CASES` cases per reader (default 1,000), `FOOTPRINTS_FUZZ_SECONDS`
 //! stop after that long (with no CASES given the run is then limited by time only),
