@@ -278,3 +278,73 @@ fn population_missing_for_a_study_lsoa() {
     });
     fails_with(d.path(), &["population.csv", "1 of 432 study-area LSOAs have no population row", "E01900005"]);
 }
+
+// Found by tests/fuzz_readers.rs (see docs/RELIABILITY.md): each was a panic or an unclear message.
+
+#[test]
+fn geojson_position_with_one_number() {
+    let d = demo_copy();
+    edit(d.path(), "lsoa_boundaries_bng.geojson", |t| t.replacen("[422298.0,267670.8]", "[422298.0]", 1));
+    fails_with(d.path(), &["lsoa_boundaries_bng.geojson", "feature 1", "a position has 1 number(s)"]);
+    // The same in a footprint set; candidate points are checked by the GeoJSON parser itself.
+    let o = run_in(d.path(), &["build", "-s", "scenario.toml", "--options", "1", "--steps", "5", "-o", "b"]);
+    assert!(!o.status.success());
+    fs::write(
+        d.path().join("sites.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Point","coordinates":[-1.5]}}]}"#,
+    )
+    .unwrap();
+    let demo = root().join("data/demo/scenario.toml").display().to_string();
+    let o = run_in(d.path(), &["site", "-s", &demo, "--candidates", "sites.geojson", "--k", "1", "-o", "s"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("sites.geojson") && err.contains("two or more elements"), "{err}");
+}
+
+#[test]
+fn boundary_feature_without_its_district() {
+    let d = demo_copy();
+    edit(d.path(), "lsoa_boundaries_bng.geojson", |t| {
+        let mut fc: serde_json::Value = serde_json::from_str(&t).unwrap();
+        fc["features"][5]["properties"].as_object_mut().unwrap().remove("ltla24_code");
+        serde_json::to_string(&fc).unwrap()
+    });
+    fails_with(d.path(), &["lsoa_boundaries_bng.geojson", "feature 6", "no district code in \"ltla24_code\""]);
+}
+
+#[test]
+fn folder_given_as_a_file() {
+    let d = demo_copy();
+    edit(d.path(), "scenario.toml", |t| t.replace("path = \"lookup.csv\"", "path = \".\""));
+    fails_with(d.path(), &["it is a folder, not a file", "lookup path", "scenario.toml"]);
+}
+
+#[test]
+fn damaged_dbf_is_described_in_words() {
+    let d = demo_copy();
+    let shp = d.path().join("lsoas.shp");
+    {
+        let table = shapefile::dbase::TableWriterBuilder::new().add_character_field("lsoa21_cd".try_into().unwrap(), 9);
+        let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
+        let ring = [(430000.0, 250000.0), (430000.0, 250100.0), (430100.0, 250100.0), (430000.0, 250000.0)];
+        let poly = shapefile::Polygon::new(shapefile::PolygonRing::Outer(
+            ring.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect(),
+        ));
+        let mut rec = shapefile::dbase::Record::default();
+        rec.insert("lsoa21_cd".into(), shapefile::dbase::FieldValue::Character(Some("E01900001".into())));
+        w.write_shape_and_record(&poly, &rec).unwrap();
+    }
+    // The first field descriptor's type code (byte 32 + 11) made invalid.
+    let dbf = d.path().join("lsoas.dbf");
+    let mut b = fs::read(&dbf).unwrap();
+    b[43] = 0;
+    fs::write(&dbf, b).unwrap();
+    edit(d.path(), "scenario.toml", |t| {
+        t.replace(
+            "path = \"lsoa_boundaries_bng.geojson\"",
+            "path = \"lsoas.shp\"\ncode = \"lsoa21_cd\"\ncrs = \"EPSG:27700\"",
+        )
+    });
+    let err = fails_with(d.path(), &["lsoas.shp", "attribute table (.dbf) is damaged"]);
+    assert!(!err.contains("Error {"), "debug text: {err}");
+}

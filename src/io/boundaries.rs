@@ -236,6 +236,14 @@ fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
             f.properties.map(|p| p.iter().map(|(k, v)| (k.clone(), json_to_string(v))).collect()).unwrap_or_default();
         let geom = match f.geometry {
             Some(g) => {
+                if let Some(n) = short_position(&g.value) {
+                    return Err(Error::at(
+                        path,
+                        format!("feature {}", i + 1),
+                        format!("a position has {n} number(s); GeoJSON positions are [x, y]"),
+                    )
+                    .hint("re-export the file; every coordinate needs an x and a y"));
+                }
                 let gt = Geometry::<f64>::try_from(g)
                     .map_err(|e| Error::at(path, format!("feature {}", i + 1), format!("cannot read geometry: {e}")))?;
                 to_multipolygon(gt)
@@ -245,6 +253,36 @@ fn read_geojson(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
         out.push((props, geom));
     }
     Ok((out, declared))
+}
+
+/// The length of the first position with fewer than two numbers (geojson's conversion would panic).
+pub(crate) fn short_position(v: &geojson::GeometryValue) -> Option<usize> {
+    use geojson::GeometryValue as G;
+    let short = |p: &geojson::Position| (p.len() < 2).then_some(p.len());
+    let ring = |r: &[geojson::Position]| r.iter().find_map(short);
+    match v {
+        G::Point { coordinates } => short(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => ring(coordinates),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().find_map(|r| ring(r)),
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().find_map(|r| ring(r)),
+        G::GeometryCollection { geometries } => geometries.iter().find_map(|g| short_position(&g.value)),
+    }
+}
+
+/// A shapefile error in words (the crate prints some, such as a damaged .dbf, as Rust debug text).
+fn shp_error(e: &shapefile::Error) -> String {
+    use shapefile::Error as E;
+    match e {
+        // dbase prints an error outside any record as `Error { kind: … }`; give the kind alone then.
+        E::DbaseError(d) if d.record_index().is_none() => {
+            format!("the attribute table (.dbf) is damaged or does not match the .shp: {}", d.kind())
+        }
+        E::DbaseError(d) => format!("the attribute table (.dbf) is damaged or does not match the .shp: {d}"),
+        E::MissingDbf => "the attribute table (.dbf) is missing".into(),
+        E::MissingIndexFile => "the index file (.shx) is missing".into(),
+        E::InvalidPatchType(t) => format!("the multipatch type {t} is not valid"),
+        other => other.to_string(),
+    }
 }
 
 fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
@@ -258,12 +296,13 @@ fn read_shapefile(path: &Path) -> Result<(Vec<RawFeature>, Option<String>)> {
     }
     let prj = path.with_extension("prj");
     let declared = std::fs::read_to_string(&prj).ok();
-    let mut reader =
-        shapefile::Reader::from_path(path).map_err(|e| Error::input(path, format!("cannot read shapefile: {e}")))?;
+    let mut reader = shapefile::Reader::from_path(path)
+        .map_err(|e| Error::input(path, format!("cannot read shapefile: {}", shp_error(&e))))?;
     let mut out = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) =
-            item.map_err(|e| Error::at(path, format!("record {}", i + 1), format!("cannot read shape: {e}")))?;
+        let (shape, record) = item.map_err(|e| {
+            Error::at(path, format!("record {}", i + 1), format!("cannot read shape: {}", shp_error(&e)))
+        })?;
         let props: BTreeMap<String, String> = record
             .into_iter()
             .map(|(k, v)| {

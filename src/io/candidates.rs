@@ -92,6 +92,10 @@ fn read_geojson(path: &Path) -> Result<Vec<Candidate>> {
                 Error::at(path, format!("feature {}", i + 1), "is not a Point").hint("candidates must be points")
             );
         };
+        if coordinates.len() < 2 {
+            return Err(Error::at(path, format!("feature {}", i + 1), "the point has no x and y")
+                .hint("give each point as [longitude, latitude] or [easting, northing]"));
+        }
         let c = Coord { x: coordinates[0], y: coordinates[1] };
         let declared = if crs::looks_lonlat(c) { crs::Crs::Wgs84 } else { crs::Crs::Bng };
         let xy = located(path, format!("feature {}", i + 1), c, declared)?;

@@ -28,6 +28,9 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 /// Read a whole file as stored (no decompression).
 pub fn read_raw(path: &Path) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::input(path, "cannot open file: it is a folder, not a file"));
+    }
     let mut f = File::open(path).map_err(|e| Error::input(path, format!("cannot open file: {e}")))?;
     let mut buf = Vec::new();
     f.read_to_end(&mut buf).map_err(|e| Error::input(path, format!("cannot read file: {e}")))?;
@@ -218,12 +221,43 @@ pub fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<(std::borrow::Cow<'a, 
     Ok((Cow::Owned(s), Some("Windows-1252")))
 }
 
+/// `s` without its thousands separators, or None when a separator does not sit between groups of
+/// three digits of the whole part (`1,548` and `1 474 000.5` are read; `1,5`, `12,34` and `1,548,`
+/// are not: a decimal comma or a stray separator must not change the value silently).
+fn without_separators(s: &str, seps: &[char]) -> Option<String> {
+    let s = s.trim();
+    if !s.contains(seps) {
+        return Some(s.to_string());
+    }
+    let (whole, frac) = s.split_once('.').map_or((s, None), |(w, f)| (w, Some(f)));
+    let (sign, digits) = whole.strip_prefix(['-', '+']).map_or(("", whole), |d| (&whole[..1], d));
+    let mut groups = digits.split(seps);
+    let first = groups.next().unwrap_or("");
+    let digit_group =
+        |g: &str, len: std::ops::RangeInclusive<usize>| len.contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit());
+    if !digit_group(first, 1..=3) || frac.is_some_and(|f| f.contains(seps)) {
+        return None;
+    }
+    let mut out = format!("{sign}{first}");
+    for g in groups {
+        if !digit_group(g, 3..=3) {
+            return None;
+        }
+        out.push_str(g);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    Some(out)
+}
+
 /// Parse a count such as `1474`, `"29,199"` or `1 474`; rejects negatives and non-numbers.
 pub fn parse_count(s: &str) -> Option<u64> {
     if let Ok(v) = s.trim().parse::<u64>() {
         return Some(v);
     }
-    let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != ' ' && *c != '_').collect();
+    let cleaned = without_separators(s, &[',', ' ', '_'])?;
     if cleaned.is_empty() {
         return None;
     }
@@ -242,7 +276,7 @@ pub fn parse_f64(s: &str) -> Option<f64> {
     if let Ok(v) = s.trim().parse::<f64>() {
         return v.is_finite().then_some(v);
     }
-    let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != ' ').collect();
+    let cleaned = without_separators(s, &[',', ' '])?;
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
@@ -258,6 +292,14 @@ mod tests {
         assert_eq!(parse_count("-3"), None);
         assert_eq!(parse_count("abc"), None);
         assert_eq!(parse_count("1.5"), None);
+        assert_eq!(parse_count("1,5"), None, "a decimal comma is not a thousands separator");
+        assert_eq!(parse_count("12,34"), None);
+        assert_eq!(parse_count("1,548,"), None);
+        assert_eq!(parse_count("1,234,567"), Some(1_234_567));
+        assert_eq!(parse_f64("1,548.25"), Some(1548.25));
+        assert_eq!(parse_f64("12,5"), None);
+        assert_eq!(parse_f64("-1,000"), Some(-1000.0));
+        assert_eq!(parse_f64("1.5"), Some(1.5));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub(crate) fn validate(ld: &mut Loader, bpath: &Path, layer: PolyLayer) -> Resul
         return Err(Error::input(bpath, format!("no attribute named \"{}\" for the LSOA code", bcfg.code))
             .hint(format!("attributes found: {}; set boundaries.code in the scenario", layer.columns.join(", "))));
     }
+    let has_lad_col = layer.columns.iter().any(|c| c == &bcfg.lad);
     let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for (i, f) in layer.features.iter().enumerate() {
         let code = f.props.get(&bcfg.code).map(String::as_str).unwrap_or("");
@@ -30,6 +31,15 @@ pub(crate) fn validate(ld: &mut Loader, bpath: &Path, layer: PolyLayer) -> Resul
                 format!("feature {}", i + 1),
                 format!("empty LSOA code in \"{}\"", bcfg.code),
             ));
+        }
+        // The first feature decides whether districts come from this file; then every one needs one.
+        if has_lad_col && f.props.get(&bcfg.lad).is_none_or(|l| l.is_empty()) {
+            return Err(Error::at(
+                bpath,
+                format!("feature {} ({code})", i + 1),
+                format!("no district code in \"{}\"", bcfg.lad),
+            )
+            .hint("give every feature its LAD code, or remove the attribute to take districts from the lookup"));
         }
         if let Some(j) = seen.insert(code, i) {
             return Err(Error::at(
@@ -42,6 +52,5 @@ pub(crate) fn validate(ld: &mut Loader, bpath: &Path, layer: PolyLayer) -> Resul
     }
     ld.all_codes = seen.keys().map(|s| s.to_string()).collect();
     ld.report.boundary_features = layer.features.len();
-    let has_lad_col = layer.columns.iter().any(|c| c == &bcfg.lad);
     Ok(Features { layer, has_lad_col })
 }
