@@ -704,6 +704,15 @@ fn header_only_population_is_not_called_lsoa_2011() {
     assert!(!err.contains("2011"), "{err}");
 }
 
+/// Found by the long fuzz run: a header-only LGR table made its options vanish and `check` passed.
+#[test]
+fn header_only_lgr_table_is_an_error_not_a_missing_option() {
+    let d = demo_copy();
+    let head = fs::read_to_string(d.path().join("lgr_options_by_lad.csv")).unwrap().lines().next().unwrap().to_string();
+    fs::write(d.path().join("lgr_options_by_lad.csv"), head + "\n").unwrap();
+    check_fails(d.path(), &["lgr_options_by_lad.csv", "header but no data rows", "[[lgr]]"]);
+}
+
 #[test]
 fn windows_1252_file_is_read_with_a_warning() {
     let d = demo_copy();

@@ -27,6 +27,12 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     for table in &ld.sc.lgr {
         let p = ld.sc.resolve(&table.path);
         let t = ld.table("lgr", &p)?;
+        if t.rows.is_empty() {
+            // Otherwise the table's options would vanish without a word (found by fuzzing).
+            return Err(Error::input(&p, "the file has a header but no data rows").hint(
+                "an [[lgr]] table needs a row per district (or LSOA) and option; remove the [[lgr]] entry if there are none",
+            ));
+        }
         for (name, rows) in options(table, &t)? {
             check_keys(table, &t, &name, &rows)?;
             let opt = option(ld, table, &t, name, &rows);
