@@ -117,8 +117,12 @@ fn head(name: &str) -> (&str, bool) {
 fn core(head: &str) -> (Vec<&str>, bool) {
     let mut w: Vec<&str> = head.split_whitespace().collect();
     let mut rural = false;
-    while w.len() > 1 && TRAILING.contains(w.last().unwrap()) {
-        rural |= RURAL.contains(w.last().unwrap());
+    // A trailing qualifier goes, but never the last word.
+    while let [_, .., last] = w[..] {
+        if !TRAILING.contains(&last) {
+            break;
+        }
+        rural |= RURAL.contains(&last);
         w.pop();
     }
     (w, rural)
