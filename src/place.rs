@@ -105,7 +105,7 @@ const LEADING: [&str; 5] = ["North", "South", "East", "West", "Central"];
 const RURAL: [&str; 3] = ["Rural", "Villages", "Village"];
 
 /// The head of a name (up to the first "&", "," or " and ") and whether the name is compound.
-fn head(name: &str) -> (&str, bool) {
+pub(crate) fn head(name: &str) -> (&str, bool) {
     let cut = [name.find('&'), name.find(','), name.find(" and ")].into_iter().flatten().min();
     match cut {
         Some(k) => (name[..k].trim(), true),

@@ -53,6 +53,10 @@ pub struct Scenario {
     pub layers: Vec<ExtraLayer>,
     /// Places (towns, villages): from MSOA names or a user's LSOA → place table.
     pub places: Option<Places>,
+    /// Footprint names chosen by the user: a key that is an LSOA code names the SNP holding that
+    /// LSOA; any other key is a generated SNP or MNP name to replace (README › Footprint names).
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
     /// Adjacency settings.
     #[serde(default)]
     pub adjacency: Adjacency,
@@ -556,6 +560,12 @@ impl Scenario {
                 return Err(Error::input(&self.file, "[places] msoa_names needs msoa_lookup (LSOA → MSOA)"));
             }
             self.in_range("places.city_density (people per km²)", p.city_density, 1.0, 1e6)?;
+        }
+        for (k, v) in &self.names {
+            if k.trim().is_empty() || v.trim().is_empty() {
+                return Err(Error::input(&self.file, format!("[names] \"{k}\" = \"{v}\": a name and its key cannot be empty"))
+                    .hint("write \"E01028513\" = \"Wantage & Grove\" (the SNP holding that LSOA) or \"Old name\" = \"New name\""));
+            }
         }
         let adj = &self.adjacency;
         self.in_range("adjacency.tolerance_m", adj.tolerance_m, 0.0, 100.0)?;

@@ -203,3 +203,52 @@ fn places_without_a_source_is_refused() {
     edit(d.path(), |t| t.replace("msoa_names = \"msoa_names.csv\"\n", ""));
     check_fails(d.path(), &["scenario.toml", "[places] needs msoa_lookup and msoa_names, or path"]);
 }
+
+/// Footprints are named after their largest towns on every option and baseline of the demo.
+#[test]
+fn footprints_are_named_after_their_largest_towns() {
+    let p = demo();
+    let r = footprints::build::build(&p, &demo_cfg(&p)).unwrap();
+    let checked: usize = r.options.iter().chain(&r.baselines).map(|b| assert_names_follow_places(&p, b)).sum();
+    assert!(checked > 10, "{checked}");
+    // Aldport is too big for one SNP: its pieces carry distinguishing names.
+    let aldport: Vec<&String> = r.options[0].snp_names.iter().filter(|n| n.contains("Aldport")).collect();
+    assert!(aldport.len() >= 2, "{:?}", r.options[0].snp_names);
+    assert!(aldport.iter().all(|n| *n != "Aldport" || aldport.len() == 1), "{aldport:?}");
+}
+
+/// `[names]` renames the SNP holding an LSOA, or a footprint by its generated name; a key that
+/// looks like an LSOA code but is not one is refused.
+#[test]
+fn names_can_be_overridden_in_the_scenario() {
+    let p = demo();
+    let cfg = demo_cfg(&p);
+    let before = footprints::build::build(&p, &cfg).unwrap();
+    let o = &before.options[0];
+    let first = p.study.areas[0].code.clone();
+    let other = o.snp_names[(0..o.plan.n_snp()).find(|&s| s != o.plan.snp_of[0]).unwrap()].clone();
+    let mnp = o.mnp_names[0].clone();
+    let d = demo_copy();
+    edit(d.path(), |t| {
+        format!("{t}\n[names]\n\"{first}\" = \"Harbour & Mill\"\n\"{other}\" = \"The Other One\"\n\"{mnp}\" = \"North Shore\"\n")
+    });
+    let q = Prepared::load(&d.path().join("scenario.toml")).unwrap();
+    let after = footprints::build::build(&q, &cfg).unwrap();
+    let a = &after.options[0];
+    assert_eq!(a.plan.snp_of, o.plan.snp_of, "names never change the footprints");
+    assert_eq!(a.snp_names[a.plan.snp_of[0]], "Harbour & Mill");
+    assert!(a.snp_names.contains(&"The Other One".to_string()), "{:?}", a.snp_names);
+    assert_eq!(a.mnp_names[0], "North Shore");
+    edit(d.path(), |t| t.replace(&format!("\"{first}\" = "), "\"E01999999\" = "));
+    check_fails(d.path(), &["[names] key E01999999 is not an LSOA of the study area", "scenario.toml"]);
+}
+
+fn demo_cfg(p: &Prepared) -> footprints::build::BuildConfig {
+    use footprints::build::{BuildConfig, Layer};
+    BuildConfig {
+        options: 3,
+        seed: 7,
+        steps_per_snp: 20,
+        ..BuildConfig::with_mnp_layer(Layer::parse("2UA", p).unwrap())
+    }
+}

@@ -141,3 +141,30 @@ fn oxfordshire_option_1_reports_bicester_as_the_lookup_says() {
     let summary = std::fs::read_to_string(d.path().join("sc/summary.md")).unwrap();
     assert!(summary.contains("| towns split |"), "{summary}");
 }
+
+/// Names on the real default builds: each SNP after its largest town, split towns told apart, and
+/// the footprint holding Wantage Town and Grove named after both (the old rule called it
+/// "Blewbury & Harwell", after its most populous ward).
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn real_footprints_are_named_after_their_towns() {
+    use footprints::build::{build, BuildConfig, Layer};
+    for name in ["oxfordshire.toml", "staffordshire.toml"] {
+        let (_d, _, p) = load(name);
+        let r = build(&p, &BuildConfig::with_mnp_layer(Layer::Lad)).unwrap();
+        for b in r.options.iter().chain(&r.baselines) {
+            assert_names_follow_places(&p, b);
+        }
+        if name == "oxfordshire.toml" {
+            let lsoas = msoa_lsoas(&p);
+            let o = &r.options[0];
+            let snp_of = |msoa: &str| o.plan.snp_of[p.study.index[&lsoas[msoa][0]]];
+            assert_eq!(snp_of("Wantage Town"), snp_of("Grove"), "default option-1 keeps Wantage and Grove together");
+            assert_eq!(o.snp_names[snp_of("Wantage Town")], "Wantage & Grove");
+            assert!(o.snp_names.iter().all(|n| !n.contains("Blewbury")), "{:?}", o.snp_names);
+            // Oxford (162,058 people) spans several SNPs, each named as a part of Oxford.
+            let oxford: Vec<&String> = o.snp_names.iter().filter(|n| n.contains("Oxford")).collect();
+            assert!(oxford.len() >= 3, "{oxford:?}");
+        }
+    }
+}

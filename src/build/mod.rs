@@ -30,7 +30,7 @@ mod units;
 pub use crate::layer::Layer;
 pub use constraint::{lock_tallies, violations, Bounds, HardConstraint, OneLockPerFootprint, Tally};
 pub use graph::LGraph;
-pub use names::{names, Names};
+pub use names::{names, Names, TOWN_PIECE_MIN};
 pub use objective::{Components, GroupMass, Grouping, Groupings, Objective};
 pub use partition::{Partition, Proposal};
 pub use seed::{tree_partition, tree_partition_with};

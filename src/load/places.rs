@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Join the `[places]` tables, if the scenario has them.
 pub(crate) fn join(ld: &mut Loader) -> Result<()> {
+    name_keys(ld)?;
     let Some(cfg) = ld.sc.places.as_ref() else { return Ok(()) };
     if let Some(p) = &cfg.msoa_lookup {
         join_msoas(ld, cfg, &ld.sc.resolve(p))?;
@@ -38,6 +39,19 @@ fn require_all(ld: &mut Loader, j: Join, p: &std::path::Path, what: &str) -> Res
 }
 
 /// The LSOA → MSOA lookup: every study LSOA's MSOA code and ONS name.
+/// `[names]` keys that look like LSOA codes must be LSOAs of the study area: a typo would
+/// otherwise leave the name unused without a word.
+fn name_keys(ld: &Loader) -> Result<()> {
+    for key in ld.sc.names.keys() {
+        let looks_like_lsoa = key.len() == 9 && (key.starts_with("E01") || key.starts_with("W01"));
+        if looks_like_lsoa && !ld.index.contains_key(key.as_str()) {
+            return Err(Error::input(&ld.sc.file, format!("[names] key {key} is not an LSOA of the study area"))
+                .hint("use the code of an LSOA inside the footprint you want to name (see lookup.csv of a build)"));
+        }
+    }
+    Ok(())
+}
+
 fn join_msoas(ld: &mut Loader, cfg: &Places, p: &std::path::Path) -> Result<()> {
     let t = ld.table("MSOA lookup", p)?;
     let (c, m, mn) = (t.col(&cfg.lookup_lsoa)?, t.col(&cfg.lookup_msoa)?, t.col(&cfg.lookup_msoa_name)?);

@@ -48,3 +48,38 @@ pub fn real_scenario(name: &str, dir: &Path) -> PathBuf {
     std::fs::write(&out, text).unwrap();
     out
 }
+
+/// The naming rule as a user checks it (README › Footprint names): every SNP's name contains the
+/// name of its largest town or city (with at least `TOWN_PIECE_MIN` people in it); an SNP named
+/// after a village group holds no such town; names are unique. Returns the number of SNPs checked.
+pub fn assert_names_follow_places(p: &footprints::Prepared, b: &footprints::build::Built) -> usize {
+    use footprints::build::TOWN_PIECE_MIN;
+    use std::collections::BTreeMap;
+    let mut pieces: Vec<BTreeMap<(String, bool), u64>> = vec![BTreeMap::new(); b.plan.n_snp()];
+    for (i, a) in p.study.areas.iter().enumerate() {
+        let pl = p.study.place(i).expect("every LSOA has a place");
+        *pieces[b.plan.snp_of[i]].entry((pl.name.clone(), pl.kind.is_town())).or_default() += a.pop;
+    }
+    for (s, m) in pieces.iter().enumerate() {
+        let name = &b.snp_names[s];
+        let town = m
+            .iter()
+            .filter(|(k, &pop)| k.1 && pop as f64 >= TOWN_PIECE_MIN)
+            .max_by_key(|(k, &pop)| (pop, std::cmp::Reverse(k.0.clone())));
+        match town {
+            Some(((t, _), pop)) => assert!(
+                name.contains(t.as_str()),
+                "{}: SNP \"{name}\" leaves out its largest town {t} ({pop} people): {m:?}",
+                b.label
+            ),
+            None => assert!(
+                m.keys().any(|k| name.contains(k.0.as_str())),
+                "{}: SNP \"{name}\" names none of its places: {m:?}",
+                b.label
+            ),
+        }
+    }
+    let unique: std::collections::BTreeSet<&String> = b.snp_names.iter().collect();
+    assert_eq!(unique.len(), b.snp_names.len(), "{}: names repeat: {:?}", b.label, b.snp_names);
+    pieces.len()
+}
