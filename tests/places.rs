@@ -252,3 +252,29 @@ fn demo_cfg(p: &Prepared) -> footprints::build::BuildConfig {
         ..BuildConfig::with_mnp_layer(Layer::parse("2UA", p).unwrap())
     }
 }
+
+/// Towns that fit in one SNP stay whole; a town too big for one (Aldport) is divided along MSOA
+/// lines, so no MSOA of it is split. `--split-towns` (whole_towns = false) lets them be cut.
+#[test]
+fn the_build_keeps_towns_whole_and_divides_big_ones_along_msoas() {
+    let p = demo();
+    let cfg = demo_cfg(&p);
+    let r = footprints::build::build(&p, &cfg).unwrap();
+    assert!(!r.warnings.iter().any(|w| w.contains("towns may be split")), "{:?}", r.warnings);
+    let o = ScoreOptions::default();
+    for b in &r.options {
+        let s = score::score(&p, &set_of(b), &o);
+        assert_eq!(s.num("places.towns_fit_split"), Some(0.0), "{}: {:?}", b.label, s.get("places.towns_fit_split"));
+        let mut snps_of_msoa: BTreeMap<u32, BTreeSet<usize>> = BTreeMap::new();
+        for (i, a) in p.study.areas.iter().enumerate() {
+            if p.study.place(i).unwrap().name == "Aldport" {
+                snps_of_msoa.entry(a.msoa.unwrap()).or_default().insert(b.plan.snp_of[i]);
+            }
+        }
+        assert!(snps_of_msoa.len() > 5);
+        assert!(snps_of_msoa.values().all(|s| s.len() == 1), "{}: an Aldport MSOA is split", b.label);
+    }
+    let cut = footprints::build::BuildConfig { whole_towns: false, ..cfg };
+    let r2 = footprints::build::build(&p, &cut).unwrap();
+    assert_ne!(r2.options[0].plan, r.options[0].plan, "--split-towns builds on LSOAs");
+}

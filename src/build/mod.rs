@@ -24,6 +24,7 @@ mod recom;
 mod run;
 mod seed;
 mod select;
+mod towns;
 
 mod units;
 
@@ -71,6 +72,9 @@ pub struct BuildConfig {
     pub strict: bool,
     /// ReCom steps per SNP in the improvement chain.
     pub steps_per_snp: usize,
+    /// Keep towns whole (with `[places]`): each town that fits in one SNP is one building block
+    /// inside each hard unit, a larger one is divided along MSOA lines.
+    pub whole_towns: bool,
     /// Locks: LSOA index → footprint name.
     pub locks: BTreeMap<usize, String>,
     /// Existing footprint per LSOA.
@@ -93,6 +97,7 @@ impl BuildConfig {
             seed: 20260322,
             strict: false,
             steps_per_snp: 60,
+            whole_towns: true,
             locks: BTreeMap::new(),
             existing: None,
         }
@@ -271,7 +276,10 @@ pub fn build_with_progress(
     cfg: &BuildConfig,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildResult> {
-    let setup = Setup::new(p, cfg)?;
+    let fine_cfg = BuildConfig { whole_towns: false, ..cfg.clone() };
+    let setup = Setup::new(p, &fine_cfg)?;
+    let whole = if cfg.whole_towns && p.study.has_places() { Some(Setup::new(p, cfg)?) } else { None };
+    let runner = towns::Runner { fine: &setup, whole: whole.as_ref().filter(|w| w.atoms.len() < setup.atoms.len()) };
     let mut warnings = setup.warnings.clone();
     let runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
     progress(Progress::Started { runs });
@@ -285,11 +293,12 @@ pub fn build_with_progress(
                 .into_par_iter()
                 .map(|r| {
                     let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
-                    let out = setup.run(seed)?;
+                    let out = runner.run(seed)?;
                     let metrics = setup.metrics(&out.plan);
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(Progress::RunDone { done: n, runs });
-                    Ok((Candidate { plan: out.plan, metrics, seed, proposals: out.proposals }, out.warnings))
+                    let w = out.warnings();
+                    Ok((Candidate { plan: out.plan, metrics, seed, proposals: out.proposals }, w))
                 })
                 .collect()
         },
@@ -308,12 +317,17 @@ pub fn build_with_progress(
     }
     progress(Progress::Finished);
     let proposals = cands.iter().map(|c| c.proposals).sum();
-    let chosen = select::choose(p, &cands, cfg.options);
+    let (chosen, distinct) = select::choose(p, &cands, cfg.options);
     if chosen.len() < cfg.options {
         warnings.push(format!(
             "only {} distinct option(s) exist for these constraints (asked for {})",
             chosen.len(),
             cfg.options
+        ));
+    } else if distinct < chosen.len() {
+        warnings.push(format!(
+            "only {distinct} of the {} options differ from every better one by 5% of people or more; the others are the next best runs (see the table of people changing SNP)",
+            chosen.len()
         ));
     }
     let options: Vec<Built> = chosen

@@ -31,8 +31,18 @@ pub(crate) struct SeedSnp {
 /// What a run makes.
 pub(crate) struct RunOutput {
     pub plan: Plan,
-    pub warnings: Vec<String>,
+    /// Warnings per MNP unit.
+    pub unit_warnings: Vec<Vec<String>>,
+    /// Per MNP unit: its MNP bounds had to be relaxed to find a contiguous grouping.
+    pub relaxed: Vec<bool>,
     pub proposals: usize,
+}
+
+impl RunOutput {
+    /// All warnings, in unit order.
+    pub fn warnings(&self) -> Vec<String> {
+        self.unit_warnings.iter().flatten().cloned().collect()
+    }
 }
 
 /// SNP ids per atom and MNP per SNP, filled MNP by MNP.
@@ -67,6 +77,7 @@ struct Grouped {
     groups: Vec<Vec<usize>>,
     specs: Vec<UnitSpec>,
     mnp_bounds: Bounds,
+    relaxed: bool,
     warnings: Vec<String>,
 }
 
@@ -122,8 +133,9 @@ impl Setup<'_> {
             out.push_mnp(improved[i..i + n].iter().flat_map(|x| x.1.parts.iter().cloned()));
             i += n;
         }
-        let warnings = grouped.into_iter().flat_map(|g| g.warnings).collect();
-        Ok(RunOutput { plan: out.finish(self), warnings, proposals })
+        let relaxed = grouped.iter().map(|g| g.relaxed).collect();
+        let unit_warnings = grouped.into_iter().map(|g| g.warnings).collect();
+        Ok(RunOutput { plan: out.finish(self), unit_warnings, relaxed, proposals })
     }
 
     /// Bounds, SNP counts, seeded SNPs and their MNP groups for MNP unit `mi`.
@@ -134,8 +146,8 @@ impl Setup<'_> {
         let mnp_bounds = self.bounds(mpop, km, self.cfg.mnp_target, "MNP", &mu.label, &mut warnings)?;
         let specs = self.unit_specs(mu, &mut warnings)?;
         self.check_count(km, specs.iter().map(|x| x.k).sum(), mpop, "MNP", &mu.label)?;
-        let (snps, groups) = self.seed_and_group(mi, mu, &specs, km, mnp_bounds, seed, &mut warnings)?;
-        Ok(Grouped { snps, groups, specs, mnp_bounds, warnings })
+        let (snps, groups, relaxed) = self.seed_and_group(mi, mu, &specs, km, mnp_bounds, seed, &mut warnings)?;
+        Ok(Grouped { snps, groups, specs, mnp_bounds, relaxed, warnings })
     }
 
     fn cell(&self, bounds: Bounds) -> Cell<'_> {
@@ -177,7 +189,7 @@ impl Setup<'_> {
         mb: Bounds,
         seed: u64,
         warnings: &mut Vec<String>,
-    ) -> Result<(Vec<SeedSnp>, Vec<Vec<usize>>)> {
+    ) -> Result<(Vec<SeedSnp>, Vec<Vec<usize>>, bool)> {
         let mut relax = 1.0;
         for attempt in 0..30u64 {
             let snps = self.seed_snps(specs, seed, attempt, warnings)?;
@@ -193,7 +205,7 @@ impl Setup<'_> {
                         (relax - 1.0) * 100.0
                     ));
                 }
-                return Ok((snps, groups));
+                return Ok((snps, groups, relax > 1.0));
             }
             if attempt >= 20 {
                 relax *= 1.05;

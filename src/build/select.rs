@@ -62,8 +62,8 @@ fn ranked(cands: &[Candidate]) -> Vec<usize> {
 }
 
 /// Up to `n` candidates, best first: distinct ones (≥ 5% of people moved from every one chosen
-/// before) first, then any not identical to one chosen.
-pub(crate) fn choose(p: &Prepared, cands: &[Candidate], n: usize) -> Vec<usize> {
+/// before) first, then any not identical to one chosen; and how many are distinct.
+pub(crate) fn choose(p: &Prepared, cands: &[Candidate], n: usize) -> (Vec<usize>, usize) {
     let order = ranked(cands);
     let mut chosen: Vec<usize> = Vec::new();
     for &i in &order {
@@ -75,6 +75,7 @@ pub(crate) fn choose(p: &Prepared, cands: &[Candidate], n: usize) -> Vec<usize> 
             chosen.push(i);
         }
     }
+    let distinct = chosen.len();
     for &i in &order {
         if chosen.len() >= n {
             break;
@@ -83,5 +84,5 @@ pub(crate) fn choose(p: &Prepared, cands: &[Candidate], n: usize) -> Vec<usize> 
             chosen.push(i);
         }
     }
-    chosen
+    (chosen, distinct)
 }

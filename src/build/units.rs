@@ -1,4 +1,5 @@
-//! What a build works on: atoms (LSOAs, with each lock group contracted to one atom), the atom
+//! What a build works on: atoms (LSOAs, with each lock group and each town in a hard unit
+//! contracted to one atom), the atom
 //! graph, the objective's groupings, the hard units (MNP units, and SNP units inside them), and
 //! the count and population bounds of footprints per unit (relaxed to the nearest fit, with a
 //! warning, when no count meets the tolerance).
@@ -84,9 +85,10 @@ struct Atoms {
     locked: Vec<bool>,
 }
 
-/// Atoms: each lock group (which must be contiguous) becomes one atom, then every other LSOA one
+/// Atoms: each lock group (which must be contiguous) becomes one atom; then, with `whole_towns`
+/// and `[places]`, each town's LSOAs inside one hard unit ([`town_blocks`]); every other LSOA one
 /// atom each.
-fn contract_locks(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
+fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
     let mut lock_groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, name) in &cfg.locks {
         lock_groups.entry(name.as_str()).or_default().push(*i);
@@ -107,6 +109,13 @@ fn contract_locks(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
         atoms.push(members.clone());
         locked.push(true);
     }
+    for block in town_blocks(p, cfg, &atom_of) {
+        for &m in &block {
+            atom_of[m] = atoms.len();
+        }
+        atoms.push(block);
+        locked.push(false);
+    }
     for (i, slot) in atom_of.iter_mut().enumerate() {
         if *slot == usize::MAX {
             *slot = atoms.len();
@@ -115,6 +124,52 @@ fn contract_locks(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
         }
     }
     Ok(Atoms { of: atom_of, members: atoms, locked })
+}
+
+/// Building blocks that keep towns whole: the LSOAs of each town or city (not village groups)
+/// inside one unit of the SNP layer and one of the MNP layer, not locked, taken per connected
+/// piece. A piece that fits in one SNP (population ≤ target × (1 + tolerance)) is one block; a
+/// larger one is divided along MSOA lines, each MSOA's share (per connected piece) one block.
+/// Blocks of one LSOA are left out (an LSOA is an atom anyway).
+pub(crate) fn town_blocks(p: &Prepared, cfg: &BuildConfig, taken: &[usize]) -> Vec<Vec<usize>> {
+    if !cfg.whole_towns || !p.study.has_places() {
+        return Vec::new();
+    }
+    let hi = cfg.snp_target * (1.0 + cfg.tolerance);
+    let mut by: BTreeMap<(u32, String, String), Vec<usize>> = BTreeMap::new();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        let Some(pl) = a.place else { continue };
+        if taken[i] != usize::MAX || !p.study.places[pl as usize].kind.is_town() {
+            continue;
+        }
+        by.entry((pl, cfg.mnp_layer.key(p, i), cfg.snp_layer.key(p, i))).or_default().push(i);
+    }
+    let lsoa_components = |nodes: &[usize]| {
+        let mut c = p.graph.components_of(nodes);
+        c.iter_mut().for_each(|x| x.sort_unstable());
+        c
+    };
+    let pop = |m: &[usize]| m.iter().map(|&i| p.study.areas[i].pop as f64).sum::<f64>();
+    let mut blocks = Vec::new();
+    for members in by.values() {
+        for piece in lsoa_components(members) {
+            if pop(&piece) <= hi {
+                blocks.push(piece);
+                continue;
+            }
+            let mut by_msoa: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
+            for &i in &piece {
+                by_msoa.entry(p.study.areas[i].msoa).or_default().push(i);
+            }
+            for (msoa, m) in by_msoa {
+                if msoa.is_some() {
+                    blocks.extend(lsoa_components(&m));
+                }
+            }
+        }
+    }
+    blocks.retain(|b| b.len() > 1);
+    blocks
 }
 
 /// One grouping per atom from a key per LSOA and its mass; ids in order of first appearance.
@@ -215,7 +270,7 @@ fn atom_graph(p: &Prepared, cfg: &BuildConfig, atom_of: &[usize], atoms: &[Vec<u
 
 impl<'a> Setup<'a> {
     pub fn new(p: &'a Prepared, cfg: &'a BuildConfig) -> Result<Setup<'a>> {
-        let Atoms { of: atom_of, members: atoms, locked } = contract_locks(p, cfg)?;
+        let Atoms { of: atom_of, members: atoms, locked } = contract(p, cfg)?;
         let g = atom_graph(p, cfg, &atom_of, &atoms, locked);
         let groupings = groupings(p, cfg, &atoms);
         let mut setup = Setup {

@@ -52,6 +52,10 @@ pub struct BuildArgs {
     /// ReCom improvement steps per SNP.
     #[arg(long, default_value_t = 60)]
     pub steps: usize,
+    /// Let footprint boundaries cut through towns (by default, with [places], a town that fits
+    /// in one SNP is kept whole and a larger one is divided along MSOA lines).
+    #[arg(long)]
+    pub split_towns: bool,
     /// Locks CSV (columns lsoa_code, footprint): LSOAs pinned to named footprints.
     #[arg(long)]
     pub locks: Option<PathBuf>,
@@ -119,6 +123,7 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
         seed: args.seed.unwrap_or(s.seed),
         strict: args.strict,
         steps_per_snp: args.steps,
+        whole_towns: !args.split_towns,
         locks,
         existing,
     };
@@ -195,7 +200,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let params = json!({
         "snp_target": cfg.snp_target, "mnp_target": cfg.mnp_target, "tolerance": cfg.tolerance,
         "snp_layer": cfg.snp_layer.label(&p), "mnp_layer": cfg.mnp_layer.label(&p),
-        "community": cfg.community, "weights": cfg.weights, "options": cfg.options, "steps_per_snp": cfg.steps_per_snp,
+        "community": cfg.community, "weights": cfg.weights, "options": cfg.options, "steps_per_snp": cfg.steps_per_snp, "whole_towns": cfg.whole_towns,
         "strict": cfg.strict, "locks": path(&conf.locks_path), "existing": path(&conf.existing_path),
         "candidate_runs": res.runs,
     });

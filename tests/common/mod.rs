@@ -83,3 +83,12 @@ pub fn assert_names_follow_places(p: &footprints::Prepared, b: &footprints::buil
     assert_eq!(unique.len(), b.snp_names.len(), "{}: names repeat: {:?}", b.label, b.snp_names);
     pieces.len()
 }
+
+/// A built option or baseline as a footprint set for `score`.
+pub fn set_of(b: &footprints::build::Built) -> footprints::score::FootprintSet {
+    footprints::score::FootprintSet {
+        label: b.label.clone(),
+        footprint: b.plan.snp_of.iter().map(|&s| b.snp_names[s].clone()).collect(),
+        mnp: Some(b.plan.snp_of.iter().map(|&s| b.mnp_names[b.plan.mnp_of_snp[s]].clone()).collect()),
+    }
+}
