@@ -211,7 +211,9 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     sets.par_iter().try_for_each(|b| {
         let mut meta = footprints::export::run_meta(&p, cfg.seed, params.clone());
         meta["warnings"] = json!(res.warnings);
-        footprints::export::write_built(&p, b, &dir.join(&b.label), meta, &snp_unit, &mnp_unit)
+        footprints::export::write_built(&p, b, &dir.join(&b.label), meta, &snp_unit, &mnp_unit)?;
+        let (target, tol) = (cfg.snp_target, cfg.tolerance);
+        footprints::export::explain::write_built(&p, b, &dir.join(&b.label), target, tol, &res.warnings)
     })?;
     let sum = footprints::export::build_summary::summary(&p, cfg, &res);
     atomic_write(&dir.join("summary.csv"), sum.csv.as_bytes())?;

@@ -1,6 +1,7 @@
 //! Outputs: dissolved footprint polygons (GeoJSON, RFC 7946), LSOA lookup CSVs and run metadata.
 
 pub mod build_summary;
+pub mod explain;
 pub mod map;
 pub mod report;
 pub mod scores;
