@@ -28,8 +28,13 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     let mut list_sum: HashMap<String, u64> = HashMap::new();
     let mut unknown_practices = BTreeSet::new();
     let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
-    let practice_pcn: HashMap<String, Option<String>> =
-        ld.practices.iter().map(|p| (p.code.clone(), p.pcn_code.clone())).collect();
+    // Practices without coordinates still belong to their PCN.
+    let practice_pcn: HashMap<String, Option<String>> = ld
+        .practices
+        .iter()
+        .map(|p| (p.code.clone(), p.pcn_code.clone()))
+        .chain(ld.unplaced.iter().map(|u| (u.code.clone(), u.pcn_code.clone())))
+        .collect();
     for (i, r) in t.rows.iter().enumerate() {
         let n = patients(rg, &t, i, cols.patients)?;
         total = total.checked_add(n).ok_or_else(|| Error::at(&p, t.line(i), "the total of patients overflows"))?;
@@ -85,6 +90,11 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     for pr in &mut ld.practices {
         if pr.list_size.is_none() {
             pr.list_size = list_sum.get(&pr.code).copied();
+        }
+    }
+    for u in &mut ld.unplaced {
+        if u.list_size.is_none() {
+            u.list_size = list_sum.get(&u.code).copied();
         }
     }
     majority_pcn(ld);
