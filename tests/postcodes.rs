@@ -258,3 +258,27 @@ fn oxfordshire_practices_placed_by_postcode_match_the_geocoded_file() {
     assert!(out.contains("codepoint_open_2014-08_ox.csv (codepoint, 19,105 rows)"), "{out}");
     assert!(!out.contains("more than 15 km"), "{out}");
 }
+
+#[test]
+fn lookup_quirk_is_warned_only_for_study_area_lsoas_and_names_districts_by_name_and_code() {
+    // The demo lookup moves E01900001 to Aldport; the boundary file (which wins) keeps it in
+    // Kingsbury and the North — as the ONS lookup does with E01027305 and Cherwell.
+    let d = demo_copy();
+    let p = d.path().join("lookup.csv");
+    let t = fs::read_to_string(&p).unwrap();
+    let old = "E01900001,Stanwell,E05900038,Kingsbury and the North,E07900002";
+    assert!(t.contains(old));
+    fs::write(&p, t.replace(old, "E01900001,Stanwell,E05900038,Aldport,E07900001")).unwrap();
+    let warning =
+        "1 study-area LSOA(s) where the lookup's LAD differs from the boundary file's (the boundary file is used): \
+                   E01900001 (lookup Aldport (E07900001), boundaries Kingsbury and the North (E07900002))";
+    let s = d.path().join("scenario.toml");
+    let base = fs::read_to_string(&s).unwrap();
+    for (lads, warned) in [("[\"E07900002\"]", true), ("[\"E07900001\", \"E07900003\"]", false)] {
+        fs::write(&s, format!("{base}\n[study_area]\nlads = {lads}\n")).unwrap();
+        let (ok, out, err) = check(d.path());
+        assert!(ok, "{err}");
+        assert_eq!(out.contains(warning), warned, "study area {lads}: {out}");
+        assert_eq!(out.contains("E01900001 ("), warned, "study area {lads}: {out}");
+    }
+}
