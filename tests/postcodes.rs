@@ -282,3 +282,53 @@ fn lookup_quirk_is_warned_only_for_study_area_lsoas_and_names_districts_by_name_
         assert_eq!(out.contains("E01900001 ("), warned, "study area {lads}: {out}");
     }
 }
+
+/// Seeded byte and field mutations of a Code-Point file and an ONSPD file: every case loads or
+/// fails with an error naming the postcode or practices file, and never panics; a loaded study's
+/// practices all lie in England and Wales.
+#[test]
+fn mutated_postcode_files_never_panic() {
+    use rand::{RngExt, SeedableRng};
+    let d = demo_copy();
+    let rows = demo_with_postcodes(d.path());
+    write_codepoint(d.path(), &rows, |_| {});
+    let cpo = fs::read(d.path().join("cpo_zz.csv")).unwrap();
+    let mut onspd = String::from("pcds,doterm,oseast1m,osnrth1m,lat,long\n");
+    for (i, (_, pc, e, n)) in rows.iter().enumerate() {
+        let doterm = if i % 7 == 0 { "201401" } else { "" };
+        onspd.push_str(&format!("{pc},{doterm},{e},{n},52.0,-1.5\n"));
+    }
+    let scenario = d.path().join("scenario.toml");
+    use_postcodes(d.path(), "\"pc.csv\"");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+    let junk: [&[u8]; 8] = [b",", b"\n", b"\"", b"90", b"-1", b"\xff\xfe", b"1e400", b" "];
+    for case in 0..160 {
+        let mut data = if case % 2 == 0 { cpo.clone() } else { onspd.clone().into_bytes() };
+        for _ in 0..rng.random_range(1..6usize) {
+            let at = rng.random_range(0..data.len());
+            match rng.random_range(0..3u8) {
+                0 => {
+                    data.remove(at);
+                }
+                1 => data.splice(at..at, junk[rng.random_range(0..junk.len())].iter().copied()).for_each(drop),
+                _ => data.truncate(at),
+            }
+        }
+        fs::write(d.path().join("pc.csv"), &data).unwrap();
+        let r = std::panic::catch_unwind(|| Prepared::load(&scenario));
+        match r {
+            Err(_) => panic!("case {case} panicked; input: {}", String::from_utf8_lossy(&data)),
+            Ok(Err(e)) => {
+                let m = e.to_string();
+                assert!(m.contains("pc.csv") || m.contains("practices.csv"), "case {case}: {m}");
+            }
+            Ok(Ok(p)) => assert!(
+                p.study
+                    .practices
+                    .iter()
+                    .all(|q| (0.0..=700_000.0).contains(&q.xy.x) && (0.0..=1_300_000.0).contains(&q.xy.y)),
+                "case {case}"
+            ),
+        }
+    }
+}
