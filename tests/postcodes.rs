@@ -161,6 +161,14 @@ fn unknown_and_unplaceable_postcodes_are_listed_and_their_share_given() {
         )),
         "{out}"
     );
+    // The demo's registrations: the same 25,661 patients (all living in the study area) of 750,353.
+    assert!(
+        out.contains(&format!(
+            "; {pct} of the study area's registered patients ({} of 750,353) are registered at them",
+            footprints::fmt::fmt_int(u)
+        )),
+        "{out}"
+    );
     let p = Prepared::load(&d.path().join("scenario.toml")).unwrap();
     assert_eq!(p.study.practices.len(), 47);
     assert!(p.study.practices.iter().all(|q| ![c1, c2, c3].contains(&&q.code)));

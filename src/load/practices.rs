@@ -59,6 +59,9 @@ pub struct PracticePlacement {
     /// Listed patients of the unplaced practices and of all kept practices, when every kept
     /// practice has a list size.
     pub unplaced_patients: Option<(u64, u64)>,
+    /// Registered patients living in the study area at the unplaced practices, and at all
+    /// practices, when the scenario has registrations.
+    pub unplaced_registered: Option<(u64, u64)>,
 }
 
 /// A practice that could not be placed.
@@ -241,7 +244,7 @@ pub(crate) fn report_unplaced(ld: &mut Loader) {
     pl.not_covered_areas = areas.iter().take(12).cloned().collect();
     let mut warnings = Vec::new();
     if !un.is_empty() {
-        warnings.push(summary(&pl, ld.sc.registrations.is_some()));
+        warnings.push(summary(&pl));
     }
     if !pl.unmatched.is_empty() {
         let more = pl.unmatched.len().saturating_sub(LISTED);
@@ -270,7 +273,7 @@ pub(crate) fn report_unplaced(ld: &mut Loader) {
 }
 
 /// "no postcode coordinates for 12 of 40 practices …", with the share of patients they hold.
-fn summary(pl: &PracticePlacement, registrations: bool) -> String {
+fn summary(pl: &PracticePlacement) -> String {
     let share = match pl.unplaced_patients {
         Some((u, all)) if all > 0 => format!(
             "they hold {} of the kept practices' listed patients ({} of {})",
@@ -280,7 +283,16 @@ fn summary(pl: &PracticePlacement, registrations: bool) -> String {
         ),
         _ => "their list sizes are not all known, so the share of patients they hold is unknown".into(),
     };
-    let pcn = if registrations { "; PCN shares from registrations still count their patients" } else { "" };
+    let pcn = match pl.unplaced_registered {
+        Some((u, all)) if all > 0 => format!(
+            "; {} of the study area's registered patients ({} of {}) are registered at them (their PCN shares \
+             still count them)",
+            crate::fmt::pct(u as f64 / all as f64, 1),
+            crate::fmt::fmt_int(u),
+            crate::fmt::fmt_int(all)
+        ),
+        _ => String::new(),
+    };
     format!(
         "no coordinates for {} of {} practices: they are left out of the access figures, practice counts and the \
          nearest-practice PCN fallback, which cover the {} placed practices only; {share}{pcn}",

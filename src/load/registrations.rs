@@ -5,7 +5,7 @@ use super::{Loader, EXAMPLES};
 use crate::error::{Error, Result};
 use crate::io::table::{parse_count, Table};
 use crate::scenario::Registrations;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Column positions.
 struct Cols {
@@ -28,6 +28,8 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     let mut list_sum: HashMap<String, u64> = HashMap::new();
     let mut unknown_practices = BTreeSet::new();
     let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
+    let unplaced: HashSet<&str> = ld.unplaced.iter().map(|u| u.code.as_str()).collect();
+    let mut inside_unplaced = 0u64;
     // Practices without coordinates still belong to their PCN.
     let practice_pcn: HashMap<String, Option<String>> = ld
         .practices
@@ -59,6 +61,9 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
             got[ai] = true;
             js.matched += 1;
             inside += n;
+            if unplaced.contains(prac) {
+                inside_unplaced += n;
+            }
             let a = &mut ld.areas[ai];
             a.registered += n;
             if let Some((pcode, name)) = pcn {
@@ -99,6 +104,9 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     }
     majority_pcn(ld);
     ld.report.registrations = Some((total, inside));
+    if let Some(pl) = &mut ld.report.practice_placement {
+        pl.unplaced_registered = Some((inside_unplaced, inside));
+    }
     Ok(())
 }
 
