@@ -37,6 +37,8 @@ pub struct CheckReport {
     pub practice_pcns: usize,
     /// Practices not in a PCN.
     pub unallocated_practices: Vec<String>,
+    /// How the practices were placed (table coordinates or postcodes), and those left out.
+    pub practice_placement: Option<crate::load::PracticePlacement>,
     /// PCNs assigned to LSOAs.
     pub lsoa_pcns: usize,
     /// LSOAs whose PCN is approximated from the nearest practice.
@@ -243,6 +245,7 @@ impl CheckReport {
                 .filter(|p| p.pcn.is_none())
                 .map(|p| format!("{} {}", p.code, p.name))
                 .collect(),
+            practice_placement: p.report.practice_placement.clone(),
             lsoa_pcns: s.lsoa_pcns().len(),
             pcn_approximate: s.areas.iter().filter(|a| a.pcn.as_ref().is_some_and(|p| p.approximate)).count(),
             pcn_mean_share: (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64),
@@ -337,6 +340,9 @@ impl CheckReport {
                 self.practices, self.practices_inside, self.practice_pcns
             );
         }
+        if let Some(pl) = &self.practice_placement {
+            placement_text(pl, o);
+        }
         if let Some((t, i)) = self.registrations {
             let _ = writeln!(o, "Registered patients: {} read, {} living in the study area", fmt_int(t), fmt_int(i));
         }
@@ -391,6 +397,24 @@ impl CheckReport {
                 let _ = writeln!(o, "  - {w}");
             }
         }
+    }
+}
+
+/// "Practice placement: 64 placed of 64 kept (of 6,202 rows, SUB_ICB_LOCATION_CODE in [10Q]) …".
+fn placement_text(pl: &crate::load::PracticePlacement, o: &mut String) {
+    let only = if pl.only.is_empty() { String::new() } else { format!(", {}", pl.only.join(" and ")) };
+    let _ = writeln!(
+        o,
+        "Practice placement: {} placed of {} kept (of {} rows{only}): {} by coordinates, {} by postcode; {} without coordinates",
+        pl.by_coordinates + pl.by_postcode,
+        fmt_int(pl.kept as u64),
+        fmt_int(pl.rows as u64),
+        pl.by_coordinates,
+        pl.by_postcode,
+        pl.unplaced
+    );
+    for f in &pl.postcode_files {
+        let _ = writeln!(o, "  postcodes: {f}");
     }
 }
 

@@ -44,6 +44,22 @@ pub struct Named {
     pub name: String,
 }
 
+impl Named {
+    /// How messages name it: "Halton (E06000006)", or the code alone when it has no name.
+    ///
+    /// ```
+    /// let n = footprints::model::Named { code: "E06000006".into(), name: "Halton".into() };
+    /// assert_eq!(n.label(), "Halton (E06000006)");
+    /// ```
+    pub fn label(&self) -> String {
+        if self.name.is_empty() || self.name == self.code {
+            self.code.clone()
+        } else {
+            format!("{} ({})", self.name, self.code)
+        }
+    }
+}
+
 /// Deprivation fields of one LSOA (decile and rank: 1 = most deprived nationally).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Imd {

@@ -204,6 +204,48 @@ pub struct Practices {
     /// PCN codes meaning "not in a PCN".
     #[serde(default = "default_unallocated")]
     pub unallocated: Vec<String>,
+    /// Keep only rows whose column holds one of the listed values, e.g.
+    /// `only = { SUB_ICB_LOCATION_CODE = ["10Q"] }` (conditions combine with AND).
+    #[serde(default)]
+    pub only: std::collections::BTreeMap<String, Vec<String>>,
+    /// Postcode column (default: the first of `postcode`, `PRACTICE_POSTCODE` the table has).
+    pub postcode: Option<String>,
+    /// Postcode coordinate files (Code-Point Open or ONS Postcode Directory): one path, a list, or
+    /// a folder of `.csv` files. Practices without coordinates are placed at their postcode.
+    pub postcodes: Option<PathList>,
+    /// Layout of the postcode files; detected per file when absent.
+    pub postcodes_format: Option<PostcodesFormat>,
+}
+
+/// One path or a list of paths.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum PathList {
+    /// A single file or folder.
+    One(PathBuf),
+    /// Several files or folders.
+    Many(Vec<PathBuf>),
+}
+
+impl PathList {
+    /// The paths, in the order given.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            PathList::One(p) => vec![p.clone()],
+            PathList::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// The layout of a postcode coordinate file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostcodesFormat {
+    /// OS Code-Point Open: no header; postcode, positional quality, eastings, northings, ...
+    Codepoint,
+    /// ONS Postcode Directory: a header with `pcds` (or `pcd`/`pcd2`), `oseast1m`, `osnrth1m`
+    /// and/or `lat`, `long`, and `doterm`.
+    Onspd,
 }
 
 fn default_unallocated() -> Vec<String> {
@@ -536,9 +578,15 @@ impl Scenario {
         if let Some(p) = &self.practices {
             let bng = p.easting.is_some() && p.northing.is_some();
             let ll = p.lat.is_some() && p.lon.is_some();
-            if !bng && !ll {
-                return Err(Error::input(&self.file, "[practices] needs coordinate columns")
-                    .hint("set easting + northing (British National Grid) or lat + lon (WGS84)"));
+            if !bng && !ll && p.postcodes.is_none() {
+                return Err(Error::input(&self.file, "[practices] needs coordinate columns or postcode files").hint(
+                    "set easting + northing (British National Grid), lat + lon (WGS84), or postcodes = Code-Point \
+                     Open / ONS Postcode Directory file(s) to place practices by their postcode",
+                ));
+            }
+            if p.postcodes.as_ref().is_some_and(|l| l.paths().is_empty()) {
+                return Err(Error::input(&self.file, "[practices] postcodes = [] names no file")
+                    .hint("give a postcode file, a list of files, or a folder"));
             }
         }
         for t in &self.lgr {

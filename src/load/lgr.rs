@@ -128,7 +128,7 @@ fn option(ld: &mut Loader, cfg: &LgrTable, t: &Table, name: String, rows: &[Row]
             LgrBy::Lsoa => a.code.as_str(),
         };
         if cfg.by == LgrBy::Lad && partial.contains(key) {
-            needs.insert(format!("{} {}", a.lad.code, a.lad.name));
+            needs.insert(a.lad.label());
         }
         let unit = by_code.get(key).map(|(u, _)| unit_id[u]);
         if unit.is_none() {

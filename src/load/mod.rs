@@ -17,6 +17,7 @@ mod lookup;
 mod pcn;
 mod places;
 mod population;
+mod postcodes;
 mod practices;
 mod reach;
 mod registrations;
@@ -25,6 +26,7 @@ mod study_area;
 
 pub use join::JoinStat;
 pub use population::MAX_LSOA_PEOPLE;
+pub use practices::PracticePlacement;
 pub use reach::{practice_reach, FAR_KM};
 pub use report::{hash_file, InputFile, LoadReport, MsoaNames};
 
@@ -70,6 +72,7 @@ pub fn load(sc: &Scenario) -> Result<(Study, LoadReport)> {
     deprivation::join(&mut ld)?;
     practices::read(&mut ld)?;
     registrations::join(&mut ld)?;
+    practices::report_unplaced(&mut ld);
     pcn::locate_practices(&mut ld);
     pcn::nearest_practice_fallback(&mut ld);
     lgr::join(&mut ld)?;
@@ -98,6 +101,8 @@ pub(crate) struct Loader<'a> {
     areas: Vec<DraftArea>,
     index: HashMap<String, usize>,
     practices: Vec<DraftPractice>,
+    /// Practices without coordinates (left out of `practices`; their PCNs still count).
+    unplaced: Vec<practices::Unplaced>,
     /// PCN code → name, from the practices table and then registrations.
     pcn_names: std::collections::BTreeMap<String, String>,
     /// PCN code → name from the registrations' own PCN columns.
@@ -116,6 +121,7 @@ impl<'a> Loader<'a> {
             areas: Vec::new(),
             index: HashMap::new(),
             practices: Vec::new(),
+            unplaced: Vec::new(),
             pcn_names: Default::default(),
             reg_pcn_names: Default::default(),
             lgr: Vec::new(),

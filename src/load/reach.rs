@@ -30,7 +30,7 @@ pub fn practice_reach(study: &Study) -> Vec<String> {
     if let Some((d, code)) = outside.iter().max_by(|a, b| a.0.total_cmp(&b.0)) {
         out.push(format!(
             "{} of {} practices lie more than {FAR_KM:.0} km from every study-area LSOA (farthest: {code}, {:.0} km); \
-             is the practices file for this area?",
+             is the practices file for this area? (a national file: keep the area's rows with [practices] only)",
             outside.len(),
             study.practices.len(),
             d / 1000.0

@@ -5,7 +5,7 @@ use super::{Loader, EXAMPLES};
 use crate::error::{Error, Result};
 use crate::io::table::{parse_count, Table};
 use crate::scenario::Registrations;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Column positions.
 struct Cols {
@@ -28,8 +28,15 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
     let mut list_sum: HashMap<String, u64> = HashMap::new();
     let mut unknown_practices = BTreeSet::new();
     let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
-    let practice_pcn: HashMap<String, Option<String>> =
-        ld.practices.iter().map(|p| (p.code.clone(), p.pcn_code.clone())).collect();
+    let unplaced: HashSet<&str> = ld.unplaced.iter().map(|u| u.code.as_str()).collect();
+    let mut inside_unplaced = 0u64;
+    // Practices without coordinates still belong to their PCN.
+    let practice_pcn: HashMap<String, Option<String>> = ld
+        .practices
+        .iter()
+        .map(|p| (p.code.clone(), p.pcn_code.clone()))
+        .chain(ld.unplaced.iter().map(|u| (u.code.clone(), u.pcn_code.clone())))
+        .collect();
     for (i, r) in t.rows.iter().enumerate() {
         let n = patients(rg, &t, i, cols.patients)?;
         total = total.checked_add(n).ok_or_else(|| Error::at(&p, t.line(i), "the total of patients overflows"))?;
@@ -54,6 +61,9 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
             got[ai] = true;
             js.matched += 1;
             inside += n;
+            if unplaced.contains(prac) {
+                inside_unplaced += n;
+            }
             let a = &mut ld.areas[ai];
             a.registered += n;
             if let Some((pcode, name)) = pcn {
@@ -87,8 +97,16 @@ pub(crate) fn join(ld: &mut Loader) -> Result<()> {
             pr.list_size = list_sum.get(&pr.code).copied();
         }
     }
+    for u in &mut ld.unplaced {
+        if u.list_size.is_none() {
+            u.list_size = list_sum.get(&u.code).copied();
+        }
+    }
     majority_pcn(ld);
     ld.report.registrations = Some((total, inside));
+    if let Some(pl) = &mut ld.report.practice_placement {
+        pl.unplaced_registered = Some((inside_unplaced, inside));
+    }
     Ok(())
 }
 

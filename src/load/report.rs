@@ -31,6 +31,8 @@ pub struct LoadReport {
     pub registrations: Option<(u64, u64)>,
     /// How the MSOA names were found, when `[places]` reads them.
     pub msoa_names: Option<MsoaNames>,
+    /// How the practices were placed, when the scenario has `[practices]`.
+    pub practice_placement: Option<super::PracticePlacement>,
 }
 
 /// How the study's MSOAs got their names, and which districts are cities.

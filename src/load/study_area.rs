@@ -41,13 +41,15 @@ pub(crate) fn select(ld: &mut Loader, bpath: &Path, features: Features, lookup: 
         let code = f.props[&bcfg.code].clone();
         let lk = lookup.rows.get(&code);
         let lad = lad_of(ld, &f, features.has_lad_col, lk.map(|l| &l.1));
-        if let (true, Some(l)) = (features.has_lad_col, lk) {
-            if l.1.code != lad.code {
-                lad_disagree
-                    .push(format!("{code} (lookup {} {}, boundaries {} {})", l.1.code, l.1.name, lad.code, lad.name));
+        // A quirk of the lookup matters (and is warned about) only for an LSOA in the study area.
+        let disagree = match (features.has_lad_col, lk) {
+            (true, Some(l)) if l.1.code != lad.code => {
+                Some(format!("{code} (lookup {}, boundaries {})", l.1.label(), lad.label()))
             }
-        }
+            _ => None,
+        };
         if let Some(a) = in_study_area(ld, f, code, lad, polygon.as_ref()) {
+            lad_disagree.extend(disagree);
             let ward = lk.map(|l| l.0.clone());
             ld.areas.push(DraftArea { ward, ..a });
         }
@@ -55,7 +57,7 @@ pub(crate) fn select(ld: &mut Loader, bpath: &Path, features: Features, lookup: 
     if !lad_disagree.is_empty() {
         lad_disagree.sort();
         ld.warn(format!(
-            "{} LSOA(s) where the lookup's LAD differs from the boundary file's (the boundary file is used): {}",
+            "{} study-area LSOA(s) where the lookup's LAD differs from the boundary file's (the boundary file is used): {}",
             lad_disagree.len(),
             lad_disagree.iter().take(EXAMPLES).cloned().collect::<Vec<_>>().join("; ")
         ));
@@ -142,15 +144,13 @@ fn warn_named_after_other_district(ld: &mut Loader, all_lad_names: &BTreeSet<Str
     for a in &ld.areas {
         if let Some((stem, _)) = a.name.rsplit_once(' ') {
             if stem != a.lad.name && all_lad_names.contains(stem) {
-                odd.entry(format!("{} {}", a.lad.code, a.lad.name))
-                    .or_default()
-                    .push(format!("{} \"{}\"", a.code, a.name));
+                odd.entry(a.lad.label()).or_default().push(format!("{} \"{}\"", a.code, a.name));
             }
         }
     }
     for (lad, list) in odd {
         ld.warn(format!(
-            "{} LSOA(s) assigned to LAD {lad} are named after another district: {} — check the LAD source",
+            "{} LSOA(s) assigned to {lad} are named after another district: {} — check the LAD source",
             list.len(),
             list.iter().take(EXAMPLES).cloned().collect::<Vec<_>>().join(", ")
         ));
