@@ -201,7 +201,7 @@ impl Setup<'_> {
                 if relax > 1.0 {
                     warnings.push(format!(
                         "MNP unit \"{}\": tolerance relaxed by {:.0}% to find a contiguous grouping",
-                        mu.label,
+                        self.readable(&mu.label),
                         (relax - 1.0) * 100.0
                     ));
                 }
@@ -214,7 +214,7 @@ impl Setup<'_> {
         Err(Error::infeasible(
             format!(
                 "no contiguous grouping of the SNPs of \"{}\" into {km} MNP(s) within tolerance was found",
-                mu.label
+                self.readable(&mu.label)
             ),
             "widen the tolerance, change the MNP target, or use a coarser MNP boundary layer (e.g. --mnp-layer none)",
         ))
@@ -248,7 +248,8 @@ impl Setup<'_> {
                 Err(Error::infeasible(
                     format!(
                         "SNP unit \"{}\" cannot be split into {} contiguous footprints",
-                        self.snp_units[spec.unit].key, spec.k
+                        self.readable(&self.snp_units[spec.unit].key),
+                        spec.k
                     ),
                     "remove locks that force the split, or use a coarser SNP boundary layer",
                 ))
@@ -259,7 +260,7 @@ impl Setup<'_> {
             if widen > 1.0 && attempt == 0 {
                 warnings.push(format!(
                     "SNP unit \"{}\": no contiguous split into {} within the bounds was found; bounds widened by {:.0}%",
-                    self.snp_units[unit].key,
+                    self.readable(&self.snp_units[unit].key),
                     p.len(),
                     (widen - 1.0) * 100.0
                 ));

@@ -93,7 +93,7 @@ fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput) -> RunOutput {
                 let mut w = b.unit_warnings[v].clone();
                 w.push(format!(
                     "MNP unit \"{}\": with its towns whole no contiguous grouping into MNPs within tolerance was found, so this unit's towns may be split",
-                    mu.label
+                    whole.readable(&mu.label)
                 ));
                 unit_warnings.push(w);
                 relaxed.push(b.relaxed[v]);

@@ -337,7 +337,7 @@ impl<'a> Setup<'a> {
                 for (sk, satoms) in by_s {
                     let scomps = self.g.components(&satoms);
                     if scomps.len() > 1 {
-                        self.warnings.push(format!("SNP boundary unit \"{sk}\" within \"{label}\" is in {} disconnected pieces; each is treated separately", scomps.len()));
+                        self.warnings.push(format!("SNP boundary unit \"{}\" within \"{}\" is in {} disconnected pieces; each is treated separately", self.readable(sk), self.readable(&label), scomps.len()));
                     }
                     for atoms in scomps {
                         snp_units.push(self.snp_units.len());
@@ -347,6 +347,18 @@ impl<'a> Setup<'a> {
                 self.mnp_units.push(MnpUnit { label, snp_units });
             }
         }
+    }
+
+    /// A unit label for messages: every district code in it followed by nothing but its code
+    /// becomes "Name (code)" ("E06000006" → "Halton (E06000006)").
+    pub fn readable(&self, unit: &str) -> String {
+        let mut out = unit.to_string();
+        for lad in &self.p.study.lads {
+            if out.contains(lad.code.as_str()) && !out.contains(&lad.label()) {
+                out = out.replace(lad.code.as_str(), &lad.label());
+            }
+        }
+        out
     }
 
     /// Population of a set of atoms.
@@ -361,6 +373,7 @@ impl<'a> Setup<'a> {
         if k <= pieces {
             return Ok(());
         }
+        let unit = self.readable(unit);
         let of = if what == "MNP" { "SNPs" } else { "LSOAs" };
         Err(Error::infeasible(
             format!(
@@ -395,6 +408,7 @@ impl<'a> Setup<'a> {
         }
         let dev = (ideal - target) / target * 100.0;
         let need = ((ideal - target).abs() / target * 100.0).ceil();
+        let unit = self.readable(unit);
         let msg = format!(
             "{what} unit \"{unit}\" has {} people: {k} {what}(s) of {:.0} ({dev:+.1}% from the {:.0} target) is the nearest fit, outside ±{:.0}%",
             pop.round(),
