@@ -1,7 +1,9 @@
 //! Outputs: dissolved footprint polygons (GeoJSON, RFC 7946), LSOA lookup CSVs and run metadata.
 
 pub mod build_summary;
+pub mod labels;
 pub mod map;
+pub mod palette;
 pub mod report;
 pub mod scores;
 
