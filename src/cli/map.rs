@@ -192,7 +192,16 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         practices: c.practices,
         target: p.scenario.build.snp_target,
     };
-    map::render(&p, &spec, &c.out)?;
+    let lay = map::render(&p, &spec, &c.out)?;
     super::out::note(format_args!("wrote {}", c.out.display()));
+    let placed = &lay.placement.placed;
+    if !placed.is_empty() || !lay.placement.left_out.is_empty() {
+        let leaders = placed.iter().filter(|l| l.leader.is_some()).count();
+        super::out::note(format_args!(
+            "labels: {} placed ({leaders} with a leader line), {} footprint names left out for lack of room",
+            placed.len(),
+            lay.placement.left_out.len()
+        ));
+    }
     Ok(())
 }

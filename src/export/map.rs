@@ -376,6 +376,17 @@ where
     Ok(())
 }
 
+/// Width of an MNP outline in pixels: 2.6 pt, and at least two pixels wider than the boundary
+/// layer's casing, so a pixel of black shows on each side of it.
+fn mnp_px(lay: &Layout) -> f64 {
+    lay.pt(2.6).round().max(casing_px(lay) + 2.0)
+}
+
+/// Width of the boundary layer's light casing in pixels.
+fn casing_px(lay: &Layout) -> f64 {
+    lay.pt(1.2).round().max(2.0)
+}
+
 /// The boundary layer's line: a light casing narrower than an MNP line, under dark dashes. Drawn
 /// on top of the footprint outlines, so where it runs along one the footprint's black still shows
 /// at both edges and the dashes stay visible (issue 11).
@@ -383,8 +394,8 @@ fn cased_dashes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layout,
 where
     DB::ErrorType: 'static,
 {
-    stroke(root, pts, RGBColor(255, 255, 255), lay.pt(1.6).max(3.0)).map_err(derr)?;
-    dashed(root, pts, RGBColor(30, 30, 30).stroke_width(lay.pt(0.9).max(1.0).round() as u32), lay.pt(4.0));
+    stroke(root, pts, RGBColor(255, 255, 255), casing_px(lay)).map_err(derr)?;
+    dashed(root, pts, RGBColor(30, 30, 30).stroke_width(lay.pt(0.8).max(1.0).round() as u32), lay.pt(4.0));
     Ok(())
 }
 
@@ -421,7 +432,7 @@ where
     for s in shapes {
         let (col, width) = match s.kind {
             Kind::Snp => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
-            Kind::Mnp => (BLACK, lay.pt(2.6)),
+            Kind::Mnp => (BLACK, mnp_px(lay)),
         };
         for r in rings(&s.geom.simplify(lay.tol)) {
             let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
@@ -543,7 +554,7 @@ where
         let snp = |pts: &[(i32, i32)]| stroke(root, pts, RGBColor(20, 20, 20), pt(1.3).max(1.0)).map_err(derr);
         ly = line(ly, &["SNP footprint (label: name, people)".into()], &snp)?;
         if fp.mnp.is_some() {
-            let mnp = |pts: &[(i32, i32)]| stroke(root, pts, BLACK, pt(2.6)).map_err(derr);
+            let mnp = |pts: &[(i32, i32)]| stroke(root, pts, BLACK, mnp_px(lay)).map_err(derr);
             ly = line(ly, &["MNP footprint (label: bold name, people)".into()], &mnp)?;
         }
     }
