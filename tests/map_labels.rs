@@ -92,6 +92,7 @@ fn oxfordshire_a4_labels_do_not_collide() {
     let (fp, lay) = render_option_1(&s, d.path(), "2UA", true);
     assert!(lay.symbols.len() > 50, "Oxfordshire's practices are drawn: {}", lay.symbols.len());
     check_labels(&fp, &lay);
+    eprintln!("Oxfordshire: {} labels placed, left out: {:?}", lay.placement.placed.len(), lay.placement.left_out);
     let snps: BTreeSet<&String> = fp.footprint.iter().collect();
     let placed = lay.placement.placed.iter().filter(|x| x.kind == Kind::Snp).count();
     assert!(placed * 10 >= snps.len() * 8, "most of the county's {} SNPs are named, not {placed}", snps.len());
@@ -109,4 +110,20 @@ fn england_a4_names_only_what_fits() {
     let map = Rect::area(&lay.bounds);
     assert!(ink < map * 0.35, "labels cover {:.0}% of the map", ink / map * 100.0);
     assert!(lay.placement.left_out.len() > 500, "most of 1,100+ SNPs cannot be named on one A4 page");
+}
+
+/// The same inputs give the same map, byte for byte (placement is greedy in a fixed order).
+#[test]
+fn demo_map_is_byte_identical_between_runs() {
+    let d = tempfile::tempdir().unwrap();
+    let s = root().join("data/demo/scenario.toml");
+    let s = s.to_str().unwrap();
+    let o = run_in(d.path(), &["build", "-s", s, "-o", "b", "--options", "1"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    for out in ["a.png", "b.png"] {
+        let o = run_in(d.path(), &["map", "-s", s, "-f", "b/option-1", "-o", out]);
+        assert!(o.status.success(), "{}", text(&o).1);
+        assert!(text(&o).1.contains("labels: "), "map reports its labels");
+    }
+    assert!(std::fs::read(d.path().join("a.png")).unwrap() == std::fs::read(d.path().join("b.png")).unwrap());
 }

@@ -542,6 +542,8 @@ where
 {
     let pt = |x: f64| lay.pt(x);
     let sw = pt(12.0) as i32;
+    // Characters per line beside a line symbol.
+    let chars = ((lay.legend_w - pt(36.0)) / pt(4.4)) as usize;
     let line = |ly: i32, lines: &[String], draw: &DrawLine| -> Result<i32> {
         draw(&[(lx, ly + sw / 2), (lx + sw * 2, ly + sw / 2)])?;
         for (k, l) in lines.iter().enumerate() {
@@ -552,10 +554,10 @@ where
     };
     if let Some(fp) = spec.footprints {
         let snp = |pts: &[(i32, i32)]| stroke(root, pts, RGBColor(20, 20, 20), pt(1.3).max(1.0)).map_err(derr);
-        ly = line(ly, &["SNP footprint (label: name, people)".into()], &snp)?;
+        ly = line(ly, &wrap("SNP footprint (label: name, people)", chars), &snp)?;
         if fp.mnp.is_some() {
             let mnp = |pts: &[(i32, i32)]| stroke(root, pts, BLACK, mnp_px(lay)).map_err(derr);
-            ly = line(ly, &["MNP footprint (label: bold name, people)".into()], &mnp)?;
+            ly = line(ly, &wrap("MNP footprint (label: bold name, people)", chars), &mnp)?;
         }
     }
     if spec.boundary != Layer::None {
@@ -563,7 +565,7 @@ where
             Layer::Lad => "District (LAD) boundary".to_string(),
             ref l => format!("{} boundary", l.label(p)),
         };
-        let lines = wrap(&label, ((lay.legend_w - pt(36.0)) / pt(4.4)) as usize);
+        let lines = wrap(&label, chars);
         ly = line(ly, &lines, &|pts| cased_dashes(root, lay, pts))?;
     }
     Ok(ly)
@@ -743,6 +745,43 @@ mod tests {
     fn centre(a: &crate::Area) -> Coord {
         let big = a.geom.0.iter().max_by(|x, y| x.unsigned_area().total_cmp(&y.unsigned_area())).unwrap();
         polylabel::polylabel(big, &1.0).unwrap().0
+    }
+
+    /// Issue 11: the dashed boundary layer vanished where it ran along an MNP line. Drawn over one,
+    /// the MNP's black still shows at both edges, the light casing inside, and the dark dashes
+    /// along the middle — at print and screen resolutions.
+    #[test]
+    fn boundary_layer_stays_visible_on_an_mnp_line() {
+        let p = Prepared::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/scenario.toml")).unwrap();
+        for dpi in [72.0, 110.0, 150.0, 300.0] {
+            let lay = Layout::new(&p, dpi, 400.0, 200.0);
+            let (w, h) = (400u32, 100u32);
+            let mut buf = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                root.fill(&RGBColor(67, 147, 195)).unwrap();
+                let line = [(20, 50), (380, 50)];
+                stroke(&root, &line, BLACK, mnp_px(&lay)).unwrap();
+                cased_dashes(&root, &lay, &line).unwrap();
+                root.present().unwrap();
+            }
+            let px = |x: u32, y: u32| {
+                let k = ((y * w + x) * 3) as usize;
+                (buf[k], buf[k + 1], buf[k + 2])
+            };
+            let black = |c: (u8, u8, u8)| c.0 < 40 && c.1 < 40 && c.2 < 40;
+            let white = |c: (u8, u8, u8)| c.0 > 230 && c.1 > 230 && c.2 > 230;
+            // Across the line, away from the ends: black, then white, …, then black again.
+            for x in [100, 200, 300] {
+                let col: Vec<_> = (30..70).map(|y| px(x, y)).filter(|c| *c != (67, 147, 195)).collect();
+                assert!(black(col[0]) && black(col[col.len() - 1]), "{dpi} dpi: MNP edges at x {x}: {col:?}");
+                assert!(col.iter().any(|c| white(*c)), "{dpi} dpi: casing at x {x}: {col:?}");
+            }
+            // Along the middle: dark dashes and light gaps in turn.
+            let mid: Vec<_> = (40..360).map(|x| px(x, 50)).collect();
+            let (d, l) = (mid.iter().filter(|c| black(**c)).count(), mid.iter().filter(|c| white(**c)).count());
+            assert!(d > 60 && l > 60, "{dpi} dpi: {d} dark and {l} light pixels along the middle");
+        }
     }
 
     /// Issue 9: an LSOA enclosed by another was painted over when the enclosing one came later.
