@@ -197,10 +197,11 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
     let placed = &lay.placement.placed;
     if !placed.is_empty() || !lay.placement.left_out.is_empty() {
         let leaders = placed.iter().filter(|l| l.leader.is_some()).count();
+        let out = lay.placement.left_out.len();
         super::out::note(format_args!(
-            "labels: {} placed ({leaders} with a leader line), {} footprint names left out for lack of room",
+            "labels: {} placed ({leaders} with a leader line), {out} footprint name{} left out for lack of room",
             placed.len(),
-            lay.placement.left_out.len()
+            if out == 1 { "" } else { "s" }
         ));
     }
     Ok(())
