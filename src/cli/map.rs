@@ -62,6 +62,9 @@ pub enum ThemeArg {
     Access,
     /// LSOAs that change footprint between --footprints and --compare-with.
     Change,
+    /// Each SNP footprint in its own colour (Okabe–Ito), neighbours different.
+    #[value(alias = "footprint")]
+    Footprints,
 }
 
 impl From<ThemeArg> for Theme {
@@ -72,6 +75,7 @@ impl From<ThemeArg> for Theme {
             ThemeArg::Pcn => Theme::Pcn,
             ThemeArg::Access => Theme::Access,
             ThemeArg::Change => Theme::Change,
+            ThemeArg::Footprints => Theme::Footprints,
         }
     }
 }
@@ -138,7 +142,7 @@ impl MapArgs {
         }
         let theme = Theme::from(self.theme);
         match theme {
-            Theme::Deviation | Theme::Pcn if self.footprints.is_none() => {
+            Theme::Deviation | Theme::Pcn | Theme::Footprints if self.footprints.is_none() => {
                 return Err(Error::scenario("this theme needs --footprints").into())
             }
             Theme::Change if self.footprints.is_none() || self.compare_with.is_none() => {
@@ -176,6 +180,7 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         Theme::Pcn => "PCN coterminosity",
         Theme::Access => "access to GP practices",
         Theme::Change => "change between options",
+        Theme::Footprints => "each in its own colour",
     };
     let title = c.title.clone().unwrap_or_else(|| match &fp {
         Some(f) => format!("{} — {} footprints, {}", p.study.name, f.label, theme_name),

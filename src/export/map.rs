@@ -33,6 +33,8 @@ pub enum Theme {
     Access,
     /// LSOAs that change footprint between two sets.
     Change,
+    /// Each SNP footprint in its own Okabe–Ito colour, neighbours always different.
+    Footprints,
 }
 
 /// Everything a map needs.

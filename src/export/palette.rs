@@ -79,6 +79,7 @@ pub(crate) fn theme_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>
         Theme::Pcn => pcn_fills(p, spec),
         Theme::Access => access_fills(p),
         Theme::Change => change_fills(p, spec),
+        Theme::Footprints => footprint_fills(p, spec),
     }
 }
 
@@ -210,6 +211,42 @@ fn change_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)>
     ))
 }
 
+/// Each SNP in one of the Okabe–Ito colours, chosen greedily in name order so that footprints
+/// sharing a boundary differ (the fewest-used colour among its neighbours if all seven are taken).
+fn footprint_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> {
+    let fp = spec.footprints.ok_or_else(|| Error::scenario("the footprints theme needs --footprints"))?;
+    let colour = footprint_colours(p, fp);
+    let fills = fp.footprint.iter().map(|n| OKABE_ITO[colour[n.as_str()]]).collect();
+    Ok((fills, Legend { title: "SNP footprints (colours tell neighbours apart)".into(), items: Vec::new() }))
+}
+
+/// Okabe–Ito index per footprint name; neighbours (sharing an LSOA edge) differ where 7 suffice.
+pub(crate) fn footprint_colours<'a>(p: &Prepared, fp: &'a FootprintSet) -> BTreeMap<&'a str, usize> {
+    let mut next: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for n in &fp.footprint {
+        next.entry(n.as_str()).or_default();
+    }
+    for e in &p.graph.edges {
+        let (a, b) = (fp.footprint[e.a].as_str(), fp.footprint[e.b].as_str());
+        if a != b {
+            next.entry(a).or_default().insert(b);
+            next.entry(b).or_default().insert(a);
+        }
+    }
+    let mut colour: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, around) in &next {
+        let mut used = [0usize; OKABE_ITO.len()];
+        for n in around {
+            if let Some(&c) = colour.get(n) {
+                used[c] += 1;
+            }
+        }
+        let c = (0..used.len()).min_by_key(|&c| (used[c], c)).unwrap_or(0);
+        colour.insert(name, c);
+    }
+    colour
+}
+
 /// A colour vision deficiency, for [`simulate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cvd {
@@ -310,6 +347,29 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    /// The footprints theme: no two footprints sharing a boundary get the same colour (demo).
+    #[test]
+    fn neighbouring_footprints_get_different_colours() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let p = Prepared::load(&root.join("data/demo/scenario.toml")).unwrap();
+        // Footprints of about 4 LSOAs each by code order: many neighbours, some with many.
+        let fp = FootprintSet {
+            label: "t".into(),
+            footprint: (0..p.study.areas.len()).map(|i| format!("F{:03}", i / 4)).collect(),
+            mnp: None,
+        };
+        let colour = footprint_colours(&p, &fp);
+        let mut pairs = 0;
+        for e in &p.graph.edges {
+            let (a, b) = (fp.footprint[e.a].as_str(), fp.footprint[e.b].as_str());
+            if a != b {
+                pairs += 1;
+                assert_ne!(colour[a], colour[b], "{a} and {b} share a boundary and a colour");
+            }
+        }
+        assert!(pairs > 100);
     }
 
     #[test]
