@@ -20,6 +20,7 @@ fn png_and_svg_maps_with_text() {
         ("pcn", vec![]),
         ("access", vec![]),
         ("change", vec!["--compare-with", "b/option-2"]),
+        ("footprints", vec![]),
     ] {
         for ext in ["png", "svg"] {
             let out = format!("{theme}.{ext}");

@@ -62,6 +62,9 @@ pub enum ThemeArg {
     Access,
     /// LSOAs that change footprint between --footprints and --compare-with.
     Change,
+    /// Each SNP footprint in its own colour (Okabe–Ito), neighbours different.
+    #[value(alias = "footprint")]
+    Footprints,
 }
 
 impl From<ThemeArg> for Theme {
@@ -72,6 +75,7 @@ impl From<ThemeArg> for Theme {
             ThemeArg::Pcn => Theme::Pcn,
             ThemeArg::Access => Theme::Access,
             ThemeArg::Change => Theme::Change,
+            ThemeArg::Footprints => Theme::Footprints,
         }
     }
 }
@@ -138,7 +142,7 @@ impl MapArgs {
         }
         let theme = Theme::from(self.theme);
         match theme {
-            Theme::Deviation | Theme::Pcn if self.footprints.is_none() => {
+            Theme::Deviation | Theme::Pcn | Theme::Footprints if self.footprints.is_none() => {
                 return Err(Error::scenario("this theme needs --footprints").into())
             }
             Theme::Change if self.footprints.is_none() || self.compare_with.is_none() => {
@@ -176,6 +180,7 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         Theme::Pcn => "PCN coterminosity",
         Theme::Access => "access to GP practices",
         Theme::Change => "change between options",
+        Theme::Footprints => "each in its own colour",
     };
     let title = c.title.clone().unwrap_or_else(|| match &fp {
         Some(f) => format!("{} — {} footprints, {}", p.study.name, f.label, theme_name),
@@ -192,7 +197,17 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         practices: c.practices,
         target: p.scenario.build.snp_target,
     };
-    map::render(&p, &spec, &c.out)?;
+    let lay = map::render(&p, &spec, &c.out)?;
     super::out::note(format_args!("wrote {}", c.out.display()));
+    let placed = &lay.placement.placed;
+    if !placed.is_empty() || !lay.placement.left_out.is_empty() {
+        let leaders = placed.iter().filter(|l| l.leader.is_some()).count();
+        let out = lay.placement.left_out.len();
+        super::out::note(format_args!(
+            "labels: {} placed ({leaders} with a leader line), {out} footprint name{} left out for lack of room",
+            placed.len(),
+            if out == 1 { "" } else { "s" }
+        ));
+    }
     Ok(())
 }

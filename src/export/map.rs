@@ -6,6 +6,8 @@
 use crate::build::Layer;
 use crate::error::{Error, Result};
 use crate::export::dissolve;
+use crate::export::labels::{Kind, Placement, Rect};
+use crate::export::palette::{theme_fills, Legend};
 use crate::prepare::Prepared;
 use crate::score::FootprintSet;
 use geo::{Area, BoundingRect, Coord, MultiPolygon, Simplify};
@@ -15,6 +17,8 @@ use plotters::style::FontStyle;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Once;
+
+mod lettering;
 
 /// What the LSOA fill shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,6 +33,8 @@ pub enum Theme {
     Access,
     /// LSOAs that change footprint between two sets.
     Change,
+    /// Each SNP footprint in its own Okabe–Ito colour, neighbours always different.
+    Footprints,
 }
 
 /// Everything a map needs.
@@ -53,186 +59,28 @@ pub struct MapSpec<'a> {
     pub target: f64,
 }
 
+/// What was drawn where, in page pixels (y down): the labels placed and left out, and the boxes
+/// they had to avoid. `render` returns it so callers and tests can check the lettering.
+#[derive(Debug, Clone, Default)]
+pub struct MapLayout {
+    /// Labels placed (MNP and SNP names) and the footprints left unnamed.
+    pub placement: Placement,
+    /// Practice symbols drawn.
+    pub symbols: Vec<Rect>,
+    /// Title, legend, scale bar and north arrow.
+    pub furniture: Vec<(&'static str, Rect)>,
+    /// The part of the page labels may use.
+    pub bounds: Rect,
+    /// The legend's note on unnamed footprints, if any were left out.
+    pub note: Option<String>,
+}
+
 fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
         let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
     });
-}
-
-const DECILE: [RGBColor; 10] = [
-    RGBColor(103, 0, 31),
-    RGBColor(178, 24, 43),
-    RGBColor(214, 96, 77),
-    RGBColor(244, 165, 130),
-    RGBColor(253, 219, 199),
-    RGBColor(209, 229, 240),
-    RGBColor(146, 197, 222),
-    RGBColor(67, 147, 195),
-    RGBColor(33, 102, 172),
-    RGBColor(5, 48, 97),
-];
-
-struct Legend {
-    title: String,
-    items: Vec<(RGBColor, String)>,
-}
-
-/// Fill colour per LSOA and the legend for a theme.
-fn theme_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> {
-    match spec.theme {
-        Theme::Imd => imd_fills(p),
-        Theme::Deviation => deviation_fills(p, spec),
-        Theme::Pcn => pcn_fills(p, spec),
-        Theme::Access => access_fills(p),
-        Theme::Change => change_fills(p, spec),
-    }
-}
-
-/// National IMD decile; grey where unknown.
-fn imd_fills(p: &Prepared) -> Result<(Vec<RGBColor>, Legend)> {
-    let s = &p.study;
-    let grey = RGBColor(220, 220, 220);
-    if s.areas.iter().all(|a| a.imd.is_none()) {
-        return Err(Error::scenario("the imd theme needs a [deprivation] table in the scenario"));
-    }
-    let fills = s
-        .areas
-        .iter()
-        .map(|a| a.imd.as_ref().and_then(|m| m.decile).map_or(grey, |d| DECILE[(d.clamp(1, 10) - 1) as usize]))
-        .collect();
-    let items = (1..=10)
-        .map(|d| {
-            (
-                DECILE[d - 1],
-                if d == 1 {
-                    "1 most deprived".to_string()
-                } else if d == 10 {
-                    "10 least deprived".to_string()
-                } else {
-                    d.to_string()
-                },
-            )
-        })
-        .collect();
-    let ed = p.scenario.deprivation.as_ref().and_then(|d| d.edition.clone()).unwrap_or_else(|| "IMD".into());
-    Ok((fills, Legend { title: format!("National deprivation decile, {ed}"), items }))
-}
-
-/// The footprint set a theme needs, and the population of each footprint.
-fn footprint_pops<'a>(p: &Prepared, spec: &MapSpec<'a>) -> Result<(&'a FootprintSet, BTreeMap<&'a str, f64>)> {
-    let s = &p.study;
-    let fp = spec.footprints.ok_or_else(|| Error::scenario("this theme needs --footprints"))?;
-    let mut pop: BTreeMap<&str, f64> = BTreeMap::new();
-    for (i, a) in s.areas.iter().enumerate() {
-        *pop.entry(&fp.footprint[i]).or_default() += a.pop as f64;
-    }
-    Ok((fp, pop))
-}
-
-/// Each LSOA coloured by its footprint's deviation from the target population.
-fn deviation_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> {
-    let s = &p.study;
-    let (fp, pop) = footprint_pops(p, spec)?;
-    let bins = [(-100.0, -20.0), (-20.0, -10.0), (-10.0, -5.0), (-5.0, 5.0), (5.0, 10.0), (10.0, 20.0), (20.0, 1e9)];
-    let cols = [
-        RGBColor(33, 102, 172),
-        RGBColor(103, 169, 207),
-        RGBColor(209, 229, 240),
-        RGBColor(247, 247, 247),
-        RGBColor(253, 219, 199),
-        RGBColor(239, 138, 98),
-        RGBColor(178, 24, 43),
-    ];
-    let labels = ["below −20%", "−20 to −10%", "−10 to −5%", "within ±5%", "+5 to +10%", "+10 to +20%", "above +20%"];
-    let fills = s
-        .areas
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let d = (pop[fp.footprint[i].as_str()] - spec.target) / spec.target * 100.0;
-            cols[bins.iter().position(|b| d >= b.0 && d < b.1).unwrap_or(6)]
-        })
-        .collect();
-    Ok((
-        fills,
-        Legend {
-            title: format!("Population vs target {:.0}", spec.target),
-            items: cols.iter().zip(labels).map(|(c, l)| (*c, l.to_string())).collect(),
-        },
-    ))
-}
-
-/// Each LSOA coloured by its footprint's main-PCN share.
-fn pcn_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> {
-    let s = &p.study;
-    let (fp, _) = footprint_pops(p, spec)?;
-    let sc = crate::score::score(p, fp, &crate::score::ScoreOptions { target: spec.target, ..Default::default() });
-    let share: BTreeMap<&str, f64> = sc.rows.iter().map(|r| (r.name.as_str(), r.pcn_share.unwrap_or(0.0))).collect();
-    let cols = [
-        RGBColor(215, 48, 39),
-        RGBColor(252, 141, 89),
-        RGBColor(254, 224, 139),
-        RGBColor(145, 207, 96),
-        RGBColor(26, 152, 80),
-    ];
-    let labels = ["under 50%", "50–70%", "70–85%", "85–95%", "95% or more"];
-    let cut = [0.5, 0.7, 0.85, 0.95];
-    let fills = (0..s.areas.len())
-        .map(|i| cols[cut.iter().filter(|c| share[fp.footprint[i].as_str()] >= **c).count()])
-        .collect();
-    Ok((
-        fills,
-        Legend {
-            title: "Main PCN's share of footprint".into(),
-            items: cols.iter().zip(labels).map(|(c, l)| (*c, l.to_string())).collect(),
-        },
-    ))
-}
-
-/// Straight-line distance to the nearest practice.
-fn access_fills(p: &Prepared) -> Result<(Vec<RGBColor>, Legend)> {
-    let s = &p.study;
-    if s.practices.is_empty() {
-        return Err(Error::scenario("the access theme needs a [practices] table in the scenario"));
-    }
-    let cols = [RGBColor(26, 152, 80), RGBColor(166, 217, 106), RGBColor(253, 174, 97), RGBColor(215, 25, 28)];
-    let labels = ["under 1.6 km", "1.6–5 km", "5–10 km", "10 km or more"];
-    let fills = s
-        .nearest_practice_km()
-        .into_iter()
-        .map(|d| cols[[1.6, 5.0, 10.0].iter().filter(|c| d >= **c).count()])
-        .collect();
-    Ok((
-        fills,
-        Legend {
-            title: "Straight-line distance to nearest practice".into(),
-            items: cols.iter().zip(labels).map(|(c, l)| (*c, l.to_string())).collect(),
-        },
-    ))
-}
-
-/// LSOAs that move between `--footprints` and `--compare-with`.
-fn change_fills(p: &Prepared, spec: &MapSpec) -> Result<(Vec<RGBColor>, Legend)> {
-    let s = &p.study;
-    let (a, b) = match (spec.footprints, spec.other) {
-        (Some(a), Some(b)) => (a, b),
-        _ => return Err(Error::scenario("the change theme needs --footprints and --compare-with")),
-    };
-    let moved: std::collections::BTreeSet<String> = crate::score::moves(p, a, b).into_iter().map(|m| m.0).collect();
-    let fills = s
-        .areas
-        .iter()
-        .map(|x| if moved.contains(&x.code) { RGBColor(230, 97, 1) } else { RGBColor(230, 230, 230) })
-        .collect();
-    Ok((
-        fills,
-        Legend {
-            title: format!("{} → {}", a.label, b.label),
-            items: vec![(RGBColor(230, 97, 1), "changes footprint".into()), (RGBColor(230, 230, 230), "stays".into())],
-        },
-    ))
 }
 
 /// Map coordinates (BNG metres) to pixels.
@@ -246,10 +94,13 @@ struct Frame {
 
 impl Frame {
     fn px(&self, c: Coord) -> (i32, i32) {
-        (
-            (self.ox + (c.x - self.min.x) * self.scale).round() as i32,
-            (self.oy + self.h - (c.y - self.min.y) * self.scale).round() as i32,
-        )
+        let (x, y) = self.pxf(c);
+        (x.round() as i32, y.round() as i32)
+    }
+
+    /// Page pixels, unrounded.
+    fn pxf(&self, c: Coord) -> (f64, f64) {
+        (self.ox + (c.x - self.min.x) * self.scale, self.oy + self.h - (c.y - self.min.y) * self.scale)
     }
 }
 
@@ -393,8 +244,15 @@ fn nice_km(max_km: f64) -> f64 {
     best
 }
 
-/// Draw the map on any backend, layer by layer from the fills up.
-fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, p: &Prepared, spec: &MapSpec, w: f64, h: f64) -> Result<()>
+/// Draw the map on any backend, layer by layer from the fills up: fills, footprint outlines, the
+/// boundary layer (cased, so it shows on top of footprint lines), practices, labels, furniture.
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    p: &Prepared,
+    spec: &MapSpec,
+    w: f64,
+    h: f64,
+) -> Result<MapLayout>
 where
     DB::ErrorType: 'static,
 {
@@ -402,26 +260,51 @@ where
     let (fills, legend) = theme_fills(p, spec)?;
     let lay = Layout::new(p, spec.dpi, w, h);
     draw_fills(&root, p, &lay, &fills)?;
+    let shapes = spec.footprints.map(|fp| footprint_shapes(p, fp)).unwrap_or_default();
+    draw_footprints(&root, &lay, &shapes)?;
     draw_boundary_layer(&root, p, &spec.boundary, &lay)?;
-    let labels = match spec.footprints {
-        Some(fp) => draw_footprints(&root, p, fp, &lay)?,
-        None => Vec::new(),
-    };
-    if spec.practices {
-        draw_practices(&root, p, &lay)?;
-    }
-    draw_labels(&root, &lay, &labels)?;
-    root.draw(&Text::new(
-        spec.title.clone(),
-        (lay.margin as i32, (lay.margin * 0.6) as i32),
-        lay.bold(15.0).color(&BLACK),
-    ))
-    .map_err(derr)?;
-    draw_legend(&root, p, spec, &lay, &legend)?;
+    let symbols = if spec.practices { draw_practices(&root, p, &lay)? } else { Vec::new() };
+    let furniture = furniture(&lay, &spec.title)?;
+    let bounds = Rect { x0: lay.margin / 2.0, y0: lay.title_h, x1: lay.w - lay.legend_w, y1: lay.h - lay.foot_h };
+    let placement = lettering::place_labels(&lay, &shapes, &symbols, &furniture, bounds)?;
+    lettering::draw_labels(&root, &shapes, &placement)?;
+    let at = (lay.margin as i32, (lay.margin * 0.6) as i32);
+    root.draw(&Text::new(spec.title.clone(), at, lay.bold(15.0).color(&BLACK))).map_err(derr)?;
+    let note = lettering::note(&placement);
+    draw_legend(&root, p, spec, &lay, &legend, note.as_deref())?;
     draw_scale_and_north(&root, &lay)?;
     draw_attribution(&root, p, &lay)?;
     root.present().map_err(derr)?;
-    Ok(())
+    Ok(MapLayout { placement, symbols, furniture, bounds, note })
+}
+
+/// Boxes of the title, legend, scale bar and north arrow, which labels keep clear of.
+fn furniture(lay: &Layout, title: &str) -> Result<Vec<(&'static str, Rect)>> {
+    let pt = |x: f64| lay.pt(x);
+    let (tw, _) = lay.bold(15.0).box_size(title).map_err(|e| Error::scenario(format!("measuring text failed: {e}")))?;
+    let ty = lay.margin * 0.6;
+    let title = Rect { x0: lay.margin, y0: ty - pt(4.0), x1: lay.margin + tw as f64, y1: ty + pt(15.0) };
+    let legend = Rect { x0: lay.w - lay.legend_w, y0: lay.title_h, x1: lay.w, y1: lay.h - lay.foot_h };
+    let (km, bar, bx, by, bh) = scale_bar(lay);
+    let label_w = pt(7.0) * (format!("{km} km").chars().count() as f64);
+    let scale = Rect { x0: bx - pt(3.0), y0: by - pt(1.0), x1: bx + bar + label_w, y1: by + bh + pt(12.0) };
+    let (nx, ny, ah) = north_arrow(lay);
+    let north =
+        Rect { x0: nx - ah / 3.0 - pt(2.0), y0: ny - pt(2.0), x1: nx + ah / 3.0 + pt(2.0), y1: ny + ah + pt(14.0) };
+    Ok(vec![("title", title), ("legend", legend), ("scale bar", scale), ("north arrow", north)])
+}
+
+/// Scale bar: length in km and pixels, left, top, height.
+fn scale_bar(lay: &Layout) -> (f64, f64, f64, f64, f64) {
+    let f = &lay.f;
+    let km = nice_km(lay.dw / f.scale / 1000.0 * 0.25);
+    (km, km * 1000.0 * f.scale, f.ox.floor(), (f.oy + lay.dh + lay.pt(14.0)).floor(), lay.pt(4.0).max(3.0).floor())
+}
+
+/// North arrow: tip x, tip y, height.
+fn north_arrow(lay: &Layout) -> (f64, f64, f64) {
+    let f = &lay.f;
+    ((f.ox + lay.dw - lay.pt(14.0)).floor(), (f.oy + lay.pt(6.0)).floor(), lay.pt(22.0).floor())
 }
 
 /// The order to fill LSOA parts in: parts with holes first, largest first, then the rest in their
@@ -485,73 +368,90 @@ where
     for i in 0..p.study.areas.len() {
         groups.entry(layer.key(p, i)).or_default().push(i);
     }
-    let style = RGBColor(40, 40, 40).stroke_width(lay.pt(1.2).max(1.0) as u32);
     for m in groups.values() {
         let d = dissolve(p, m).simplify(lay.tol);
         for r in rings(&d) {
             let pts: Vec<(i32, i32)> = r.0.iter().map(|c| lay.f.px(*c)).collect();
-            dashed(root, &pts, style, lay.pt(5.0));
+            cased_dashes(root, lay, &pts)?;
         }
     }
     Ok(())
 }
 
-/// A footprint label: at the pole of inaccessibility of its largest part, name above population.
-struct Label {
-    at: (i32, i32),
-    name: String,
-    pop: u64,
+/// Width of an MNP outline in pixels: 2.6 pt, and at least two pixels wider than the boundary
+/// layer's casing, so a pixel of black shows on each side of it.
+fn mnp_px(lay: &Layout) -> f64 {
+    lay.pt(2.6).round().max(casing_px(lay) + 2.0)
 }
 
-/// SNP outlines thin, MNP outlines thick; returns each SNP's label.
-fn draw_footprints<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    p: &Prepared,
-    fp: &FootprintSet,
-    lay: &Layout,
-) -> Result<Vec<Label>>
+/// Width of the boundary layer's light casing in pixels.
+fn casing_px(lay: &Layout) -> f64 {
+    lay.pt(1.2).round().max(2.0)
+}
+
+/// The boundary layer's line: a light casing narrower than an MNP line, under dark dashes. Drawn
+/// on top of the footprint outlines, so where it runs along one the footprint's black still shows
+/// at both edges and the dashes stay visible (issue 11).
+fn cased_dashes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layout, pts: &[(i32, i32)]) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    let (tol, scale) = (lay.tol, lay.f.scale);
-    let mut labels = Vec::new();
-    let mut snp: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, n) in fp.footprint.iter().enumerate() {
-        snp.entry(n).or_default().push(i);
-    }
-    for (name, m) in &snp {
-        let d = dissolve(p, m);
-        for r in rings(&d.simplify(tol)) {
-            let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
-            stroke(root, &pts, RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)).map_err(derr)?;
-        }
-        if let Some(big) = d.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
-            let at = polylabel::polylabel(big, &(1.0 / scale)).map(|q| q.0).unwrap_or(big.exterior().0[0]);
-            let pop: u64 = m.iter().map(|&i| p.study.areas[i].pop).sum();
-            labels.push(Label { at: lay.f.px(at), name: name.to_string(), pop });
-        }
-    }
-    if let Some(mnp) = &fp.mnp {
+    stroke(root, pts, RGBColor(255, 255, 255), casing_px(lay)).map_err(derr)?;
+    dashed(root, pts, RGBColor(30, 30, 30).stroke_width(lay.pt(0.8).max(1.0).round() as u32), lay.pt(4.0));
+    Ok(())
+}
+
+/// A footprint to outline and name: SNP or MNP, its name, population and dissolved outline.
+pub(crate) struct Shape {
+    kind: Kind,
+    name: String,
+    pop: u64,
+    geom: MultiPolygon,
+}
+
+/// SNPs, then MNPs if the set is nested, each dissolved once (name order).
+fn footprint_shapes(p: &Prepared, fp: &FootprintSet) -> Vec<Shape> {
+    let mut out = Vec::new();
+    for (kind, names) in [(Kind::Snp, Some(&fp.footprint)), (Kind::Mnp, fp.mnp.as_ref())] {
+        let Some(names) = names else { continue };
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, n) in mnp.iter().enumerate() {
+        for (i, n) in names.iter().enumerate() {
             groups.entry(n).or_default().push(i);
         }
-        for m in groups.values() {
-            for r in rings(&dissolve(p, m).simplify(tol)) {
-                let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
-                stroke(root, &pts, BLACK, lay.pt(2.6)).map_err(derr)?;
-            }
+        for (name, m) in groups {
+            let pop = m.iter().map(|&i| p.study.areas[i].pop).sum();
+            out.push(Shape { kind, name: name.to_string(), pop, geom: dissolve(p, &m) });
         }
     }
-    Ok(labels)
+    out
+}
+
+/// SNP outlines thin, MNP outlines thick.
+fn draw_footprints<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layout, shapes: &[Shape]) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    for s in shapes {
+        let (col, width) = match s.kind {
+            Kind::Snp => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
+            Kind::Mnp => (BLACK, mnp_px(lay)),
+        };
+        for r in rings(&s.geom.simplify(lay.tol)) {
+            let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+            stroke(root, &pts, col, width).map_err(derr)?;
+        }
+    }
+    Ok(())
 }
 
 /// Practice symbols inside the map frame (a few pixels' slack).
-fn draw_practices<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Prepared, lay: &Layout) -> Result<()>
+/// Returns each symbol's box.
+fn draw_practices<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Prepared, lay: &Layout) -> Result<Vec<Rect>>
 where
     DB::ErrorType: 'static,
 {
     let f = &lay.f;
+    let mut boxes = Vec::new();
     for pr in &p.study.practices {
         let (x, y) = f.px(pr.xy);
         if x < f.ox as i32 - 5
@@ -561,52 +461,34 @@ where
         {
             continue;
         }
-        practice_symbol(root, lay, (x, y))?;
+        let r = practice_symbol(root, lay, (x, y))?;
+        boxes.push(Rect::centred((x as f64, y as f64), 2.0 * r, 2.0 * r));
     }
-    Ok(())
+    Ok(boxes)
 }
 
-fn practice_symbol<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layout, at: (i32, i32)) -> Result<()>
+/// A practice symbol at `at`; returns its radius in pixels.
+fn practice_symbol<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layout, at: (i32, i32)) -> Result<f64>
 where
     DB::ErrorType: 'static,
 {
     let r = lay.pt(2.4).max(2.0) as i32;
+    let sw = lay.pt(0.7).max(1.0) as u32;
     root.draw(&Circle::new(at, r, WHITE.filled())).map_err(derr)?;
-    root.draw(&Circle::new(at, r, BLACK.stroke_width(lay.pt(0.7).max(1.0) as u32))).map_err(derr)?;
-    Ok(())
+    root.draw(&Circle::new(at, r, BLACK.stroke_width(sw))).map_err(derr)?;
+    // The ink's radius: circle plus the outer half of its stroke, and a pixel of antialiasing.
+    Ok(r as f64 + sw as f64 / 2.0 + 1.0)
 }
 
-/// Footprint labels (name above, population in thousands below) with a white halo.
-fn draw_labels<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layout, labels: &[Label]) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    use plotters::style::text_anchor::{HPos, Pos, VPos};
-    for Label { at: (x, y), name, pop } in labels {
-        let l1 = lay.font(6.5).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
-        let l2 = lay.font(6.0).color(&RGBColor(40, 40, 40)).pos(Pos::new(HPos::Center, VPos::Top));
-        let halo = |st: &TextStyle, t: &str, x: i32, y: i32| -> Result<()> {
-            let st_w = st.clone().color(&WHITE);
-            for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                root.draw(&Text::new(t.to_string(), (x + dx, y + dy), st_w.clone())).map_err(derr)?;
-            }
-            root.draw(&Text::new(t.to_string(), (x, y), st.clone())).map_err(derr)?;
-            Ok(())
-        };
-        halo(&l1, name, *x, *y)?;
-        halo(&l2, &format!("{}k", (*pop as f64 / 1000.0).round()), *x, *y + 1)?;
-    }
-    Ok(())
-}
-
-/// Legend: theme title and swatches, then line symbols for footprints and the boundary layer, then
-/// the practice symbol.
+/// Legend: theme title and swatches, then line symbols for footprints and the boundary layer, the
+/// practice symbol, and the note on footprints left unnamed.
 fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     p: &Prepared,
     spec: &MapSpec,
     lay: &Layout,
     legend: &Legend,
+    note: Option<&str>,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -629,13 +511,43 @@ where
         ly += sw + pt(5.0) as i32;
     }
     ly += pt(10.0) as i32;
-    let line = |ly: i32, lines: &[String], style: ShapeStyle, dash: bool| -> Result<i32> {
-        let pts = vec![(lx, ly + sw / 2), (lx + sw * 2, ly + sw / 2)];
-        if dash {
-            dashed(root, &pts, style, pt(4.0));
-        } else {
-            root.draw(&PathElement::new(pts, style)).map_err(derr)?;
+    ly = legend_lines(root, p, spec, lay, (lx, ly))?;
+    if spec.practices && !p.study.practices.is_empty() {
+        practice_symbol(root, lay, (lx + sw, ly + sw / 2))?;
+        let at = (lx + sw * 2 + pt(6.0) as i32, ly + pt(1.5) as i32);
+        root.draw(&Text::new("GP practice".to_string(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
+        ly += sw + pt(10.0) as i32;
+    }
+    if let Some(note) = note {
+        for l in wrap(note, ((lay.legend_w - pt(12.0)) / pt(4.4)) as usize) {
+            root.draw(&Text::new(l, (lx, ly), lay.font(8.0).color(&BLACK))).map_err(derr)?;
+            ly += pt(10.0) as i32;
         }
+    }
+    Ok(())
+}
+
+/// Draws a legend line symbol through the given points.
+type DrawLine<'a> = dyn Fn(&[(i32, i32)]) -> Result<()> + 'a;
+
+/// The legend's line symbols: SNP and MNP outlines, the cased dashed boundary layer. Returns the
+/// next free y.
+fn legend_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Prepared,
+    spec: &MapSpec,
+    lay: &Layout,
+    (lx, mut ly): (i32, i32),
+) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    let pt = |x: f64| lay.pt(x);
+    let sw = pt(12.0) as i32;
+    // Characters per line beside a line symbol.
+    let chars = ((lay.legend_w - pt(36.0)) / pt(4.4)) as usize;
+    let line = |ly: i32, lines: &[String], draw: &DrawLine| -> Result<i32> {
+        draw(&[(lx, ly + sw / 2), (lx + sw * 2, ly + sw / 2)])?;
         for (k, l) in lines.iter().enumerate() {
             let at = (lx + sw * 2 + pt(6.0) as i32, ly + pt(1.5) as i32 + k as i32 * pt(10.0) as i32);
             root.draw(&Text::new(l.clone(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
@@ -643,10 +555,11 @@ where
         Ok(ly + sw + pt(5.0) as i32 + (lines.len().max(1) as i32 - 1) * pt(10.0) as i32)
     };
     if let Some(fp) = spec.footprints {
-        let snp = RGBColor(20, 20, 20).stroke_width(pt(1.3).max(1.0) as u32);
-        ly = line(ly, &["SNP footprint (label: name, people)".into()], snp, false)?;
+        let snp = |pts: &[(i32, i32)]| stroke(root, pts, RGBColor(20, 20, 20), pt(1.3).max(1.0)).map_err(derr);
+        ly = line(ly, &wrap("SNP footprint (label: name, people)", chars), &snp)?;
         if fp.mnp.is_some() {
-            ly = line(ly, &["MNP footprint".into()], BLACK.stroke_width(pt(2.6) as u32), false)?;
+            let mnp = |pts: &[(i32, i32)]| stroke(root, pts, BLACK, mnp_px(lay)).map_err(derr);
+            ly = line(ly, &wrap("MNP footprint (label: bold name, people)", chars), &mnp)?;
         }
     }
     if spec.boundary != Layer::None {
@@ -654,15 +567,10 @@ where
             Layer::Lad => "District (LAD) boundary".to_string(),
             ref l => format!("{} boundary", l.label(p)),
         };
-        let lines = wrap(&label, ((lay.legend_w - pt(36.0)) / pt(4.4)) as usize);
-        ly = line(ly, &lines, RGBColor(40, 40, 40).stroke_width(pt(1.2).max(1.0) as u32), true)?;
+        let lines = wrap(&label, chars);
+        ly = line(ly, &lines, &|pts| cased_dashes(root, lay, pts))?;
     }
-    if spec.practices && !p.study.practices.is_empty() {
-        practice_symbol(root, lay, (lx + sw, ly + sw / 2))?;
-        let at = (lx + sw * 2 + pt(6.0) as i32, ly + pt(1.5) as i32);
-        root.draw(&Text::new("GP practice".to_string(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
-    }
-    Ok(())
+    Ok(ly)
 }
 
 /// Scale bar (bottom left of the map) and north arrow (top right of the map).
@@ -670,11 +578,9 @@ fn draw_scale_and_north<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: 
 where
     DB::ErrorType: 'static,
 {
-    let (f, pt) = (&lay.f, |x: f64| lay.pt(x));
-    let km = nice_km(lay.dw / f.scale / 1000.0 * 0.25);
-    let bar = km * 1000.0 * f.scale;
-    let (bx, by) = (f.ox as i32, (f.oy + lay.dh + pt(14.0)) as i32);
-    let bh = pt(4.0).max(3.0) as i32;
+    let pt = |x: f64| lay.pt(x);
+    let (km, bar, bx, by, bh) = scale_bar(lay);
+    let (bx, by, bh) = (bx as i32, by as i32, bh as i32);
     for k in 0..4 {
         let x0 = bx + (bar * k as f64 / 4.0) as i32;
         let x1 = bx + (bar * (k + 1) as f64 / 4.0) as i32;
@@ -687,8 +593,8 @@ where
         .map_err(derr)?;
     let at = (bx + bar as i32 - pt(6.0) as i32, by + bh + pt(2.0) as i32);
     root.draw(&Text::new(format!("{km} km"), at, small)).map_err(derr)?;
-    let (nx, ny) = ((f.ox + lay.dw - pt(14.0)) as i32, (f.oy + pt(6.0)) as i32);
-    let ah = pt(22.0) as i32;
+    let (nx, ny, ah) = north_arrow(lay);
+    let (nx, ny, ah) = (nx as i32, ny as i32, ah as i32);
     root.draw(&Polygon::new(vec![(nx, ny), (nx - ah / 3, ny + ah), (nx, ny + ah * 3 / 4)], BLACK.filled()))
         .map_err(derr)?;
     root.draw(&Polygon::new(vec![(nx, ny), (nx + ah / 3, ny + ah), (nx, ny + ah * 3 / 4)], WHITE.filled()))
@@ -726,7 +632,8 @@ where
 }
 
 /// Render a map to `out` (.png or .svg) through a temporary file, so a failure leaves nothing behind.
-pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<()> {
+/// Returns where the labels went.
+pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<MapLayout> {
     register_fonts();
     let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -739,11 +646,13 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<()> {
     match ext.as_str() {
         "svg" => {
             let mut svg = String::new();
+            let lay;
             {
                 let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
-                draw(root, p, spec, w, h)?;
+                lay = draw(root, p, spec, w, h)?;
             }
-            crate::io::write::atomic_write(out, svg.as_bytes())
+            crate::io::write::atomic_write(out, svg.as_bytes())?;
+            Ok(lay)
         }
         "png" => {
             let tmp = dir.join(format!(
@@ -753,7 +662,7 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<()> {
             ));
             let res = draw(BitMapBackend::new(&tmp, (w as u32, h as u32)).into_drawing_area(), p, spec, w, h);
             match res {
-                Ok(()) => std::fs::rename(&tmp, out).map_err(|e| {
+                Ok(lay) => std::fs::rename(&tmp, out).map(|()| lay).map_err(|e| {
                     let _ = std::fs::remove_file(&tmp);
                     Error::write(out, e)
                 }),
@@ -838,6 +747,43 @@ mod tests {
     fn centre(a: &crate::Area) -> Coord {
         let big = a.geom.0.iter().max_by(|x, y| x.unsigned_area().total_cmp(&y.unsigned_area())).unwrap();
         polylabel::polylabel(big, &1.0).unwrap().0
+    }
+
+    /// Issue 11: the dashed boundary layer vanished where it ran along an MNP line. Drawn over one,
+    /// the MNP's black still shows at both edges, the light casing inside, and the dark dashes
+    /// along the middle — at print and screen resolutions.
+    #[test]
+    fn boundary_layer_stays_visible_on_an_mnp_line() {
+        let p = Prepared::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/scenario.toml")).unwrap();
+        for dpi in [72.0, 110.0, 150.0, 300.0] {
+            let lay = Layout::new(&p, dpi, 400.0, 200.0);
+            let (w, h) = (400u32, 100u32);
+            let mut buf = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                root.fill(&RGBColor(67, 147, 195)).unwrap();
+                let line = [(20, 50), (380, 50)];
+                stroke(&root, &line, BLACK, mnp_px(&lay)).unwrap();
+                cased_dashes(&root, &lay, &line).unwrap();
+                root.present().unwrap();
+            }
+            let px = |x: u32, y: u32| {
+                let k = ((y * w + x) * 3) as usize;
+                (buf[k], buf[k + 1], buf[k + 2])
+            };
+            let black = |c: (u8, u8, u8)| c.0 < 40 && c.1 < 40 && c.2 < 40;
+            let white = |c: (u8, u8, u8)| c.0 > 230 && c.1 > 230 && c.2 > 230;
+            // Across the line, away from the ends: black, then white, …, then black again.
+            for x in [100, 200, 300] {
+                let col: Vec<_> = (30..70).map(|y| px(x, y)).filter(|c| *c != (67, 147, 195)).collect();
+                assert!(black(col[0]) && black(col[col.len() - 1]), "{dpi} dpi: MNP edges at x {x}: {col:?}");
+                assert!(col.iter().any(|c| white(*c)), "{dpi} dpi: casing at x {x}: {col:?}");
+            }
+            // Along the middle: dark dashes and light gaps in turn.
+            let mid: Vec<_> = (40..360).map(|x| px(x, 50)).collect();
+            let (d, l) = (mid.iter().filter(|c| black(**c)).count(), mid.iter().filter(|c| white(**c)).count());
+            assert!(d > 60 && l > 60, "{dpi} dpi: {d} dark and {l} light pixels along the middle");
+        }
     }
 
     /// Issue 9: an LSOA enclosed by another was painted over when the enclosing one came later.

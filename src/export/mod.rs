@@ -2,7 +2,9 @@
 
 pub mod build_summary;
 pub mod explain;
+pub mod labels;
 pub mod map;
+pub mod palette;
 pub mod report;
 pub mod scores;
 
