@@ -208,3 +208,38 @@ fn real_builds_keep_towns_whole() {
         .iter()
         .any(|w| w.contains("\"Oxford & Shires (working title)\"") && w.contains("towns may be split")));
 }
+
+/// PCNs on majority catchments (Staffordshire & Stoke has registrations): every PCN has patients
+/// in several footprints, so the registration count says "all 25"; the majority-catchment count
+/// tells options apart, and the lower bound (catchments straddling districts, or too big) holds
+/// for every option and baseline that keeps SNPs inside districts.
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn majority_catchment_pcn_splits_and_their_lower_bound() {
+    use footprints::build::{build, BuildConfig, Layer};
+    use footprints::score::{score, ScoreOptions};
+    for name in ["staffordshire.toml", "oxfordshire.toml"] {
+        let (_d, _, p) = load(name);
+        // Independent count: PCN catchments (each LSOA's PCN) over districts and people.
+        let mut lads: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut people: BTreeMap<String, u64> = BTreeMap::new();
+        for (i, a) in p.study.areas.iter().enumerate() {
+            if let Some(pcn) = p.study.pcn(i) {
+                lads.entry(pcn.code.clone()).or_default().insert(p.study.lad(i).code.clone());
+                *people.entry(pcn.code.clone()).or_default() += a.pop;
+            }
+        }
+        let forced = lads.iter().filter(|(c, l)| l.len() > 1 || people[*c] > 60_000).count() as f64;
+        let r = build(&p, &BuildConfig::with_mnp_layer(Layer::Lad)).unwrap();
+        for b in r.options.iter().chain(r.baselines.iter().filter(|b| b.label == "district-baseline")) {
+            let s = score(&p, &set_of(b), &ScoreOptions::default());
+            let (all, major) = (s.num("pcn.split").unwrap(), s.num("pcn.split_majority").unwrap());
+            assert_eq!(s.num("pcn.split_forced"), Some(forced), "{name} {}", b.label);
+            assert!(major >= forced && major <= all, "{name} {}: {major} vs bound {forced}, all {all}", b.label);
+            if name == "staffordshire.toml" && b.label.starts_with("option") {
+                assert_eq!(all, 25.0, "registrations put patients of every PCN in several footprints");
+                assert!(major < all, "{name} {}", b.label);
+            }
+        }
+    }
+}

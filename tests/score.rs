@@ -22,6 +22,9 @@ fn footprints_equal_to_pcns_equal_to_districts_score_100_on_all_three() {
     for a in &mut p.study.areas {
         let n: u64 = a.reg_by_pcn.iter().map(|r| r.1).sum();
         a.reg_by_pcn = vec![(a.lad, n)];
+        if let Some(l) = &mut a.pcn {
+            l.pcn = a.lad;
+        }
     }
     let lads: Vec<String> = (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect();
     let set = FootprintSet { label: "districts".into(), footprint: lads.clone(), mnp: Some(lads) };
@@ -29,6 +32,7 @@ fn footprints_equal_to_pcns_equal_to_districts_score_100_on_all_three() {
     assert_eq!(s.num("coterminosity.lad.whole"), Some(100.0));
     assert_eq!(s.num("pcn.main_footprint_share"), Some(100.0));
     assert_eq!(s.num("pcn.split"), Some(0.0));
+    assert_eq!(s.num("pcn.split_majority"), Some(0.0));
     assert_eq!(s.num("nesting.single_mnp"), Some(100.0));
 }
 
@@ -398,4 +402,33 @@ fn pcn_mass_uses_residents_where_an_lsoa_has_no_registrations() {
     assert_eq!(s.details["pcn"]["from_registrations"], true);
     assert_eq!(s.details["pcn"]["per_pcn"]["ZX"], serde_json::json!([set.footprint[0], 1.0]));
     assert_eq!(footprints::score::input::pcn_mass(&p, 0), vec![("ZX".to_string(), p.study.areas[0].pop as f64)]);
+}
+
+/// Majority catchments on the demo, worked by hand from each LSOA's PCN: districts as footprints
+/// split exactly the PCNs whose catchment crosses a district boundary, which is also the bound;
+/// one footprint for everything splits none, and the bound does not move (it depends on the
+/// districts, not the plan).
+#[test]
+fn majority_catchment_splits_and_the_district_bound() {
+    let p = demo();
+    let mut lads: BTreeMap<String, std::collections::BTreeSet<u32>> = BTreeMap::new();
+    let mut people: BTreeMap<String, u64> = BTreeMap::new();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        if let Some(pcn) = p.study.pcn(i) {
+            lads.entry(pcn.code.clone()).or_default().insert(a.lad);
+            *people.entry(pcn.code.clone()).or_default() += a.pop;
+        }
+    }
+    let straddle = lads.values().filter(|l| l.len() > 1).count() as f64;
+    let too_big = lads.iter().filter(|(c, l)| l.len() == 1 && people[*c] > 60_000).count() as f64;
+    assert!(straddle > 0.0, "the demo has PCNs across districts");
+    let by_lad: Vec<String> = (0..p.study.areas.len()).map(|i| p.study.lad(i).code.clone()).collect();
+    let o = ScoreOptions::default();
+    let s = score::score(&p, &FootprintSet { label: "lads".into(), footprint: by_lad, mnp: None }, &o);
+    assert_eq!(s.num("pcn.split_majority"), Some(straddle));
+    assert_eq!(s.num("pcn.split_forced"), Some(straddle + too_big));
+    let one = vec!["All".to_string(); p.study.areas.len()];
+    let s = score::score(&p, &FootprintSet { label: "one".into(), footprint: one, mnp: None }, &o);
+    assert_eq!(s.num("pcn.split_majority"), Some(0.0));
+    assert_eq!(s.num("pcn.split_forced"), Some(straddle + too_big));
 }

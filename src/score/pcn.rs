@@ -5,7 +5,7 @@ use super::ctx::ScoreCtx;
 use super::input;
 use super::metric::{Better, MetricFamily, MetricValue, Output, Unit};
 use super::metrics::group_integrity;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// PCN integrity.
 pub struct Pcn;
@@ -59,5 +59,52 @@ impl MetricFamily for Pcn {
         out.push(split.headline().num(pcns_split as f64));
         out.detail("from_registrations", input::pcn_from_registrations(ctx.p));
         out.detail("per_pcn", per);
+        majority(ctx, out);
     }
+}
+
+/// A PCN's majority catchment: its footprints, its districts and its people.
+type Catchment<'a> = (BTreeSet<usize>, BTreeSet<&'a str>, f64);
+
+/// Majority catchments: each LSOA in the PCN with most of its registered patients (or its nearest
+/// practice's), as NHS analysts' LSOA → PCN lookups do. A PCN is split when its catchment lies in
+/// more than one footprint; it must be split, whatever the plan, when its catchment straddles a
+/// district boundary (SNPs lie inside districts) or holds more people than one footprint may
+/// (target × (1 + tolerance)): that count is a lower bound for plans with SNPs inside districts.
+fn majority(ctx: &ScoreCtx, out: &mut Output) {
+    let mut by: BTreeMap<&str, Catchment> = BTreeMap::new();
+    for i in 0..input::n(ctx.p) {
+        let Some(pcn) = ctx.p.study.pcn(i) else { continue };
+        let e = by.entry(pcn.code.as_str()).or_default();
+        e.0.insert(ctx.fp_of[i]);
+        e.1.insert(input::lad(ctx.p, i));
+        e.2 += ctx.pop[i];
+    }
+    let split = MetricValue::new("split_majority", "PCNs split (majority catchments)", Unit::Count, Better::Low);
+    let forced = MetricValue::new(
+        "split_forced",
+        "PCNs that must split with SNPs inside districts (lower bound)",
+        Unit::Count,
+        Better::Low,
+    );
+    if by.is_empty() {
+        let why = "no LSOA has a PCN (no practices or registrations)";
+        out.push(split.headline().na(why));
+        out.push(forced.na(why));
+        return;
+    }
+    let hi = ctx.o.target * (1.0 + ctx.o.tolerance);
+    let label = |c: &str| input::pcn_label(ctx.p, c);
+    let split_names: Vec<String> = by.iter().filter(|(_, v)| v.0.len() > 1).map(|(c, _)| label(c)).collect();
+    let straddle: Vec<String> = by.iter().filter(|(_, v)| v.1.len() > 1).map(|(c, _)| label(c)).collect();
+    let too_big: Vec<String> = by.iter().filter(|(_, v)| v.1.len() == 1 && v.2 > hi).map(|(c, _)| label(c)).collect();
+    out.push(split.headline().num(split_names.len() as f64).names(split_names));
+    out.push(
+        forced
+            .headline()
+            .num((straddle.len() + too_big.len()) as f64)
+            .names(straddle.iter().chain(&too_big).cloned().collect()),
+    );
+    out.detail("majority_straddle_districts", straddle);
+    out.detail("majority_too_big", too_big);
 }
