@@ -109,4 +109,18 @@ fn build_writes_an_explanation_per_option_and_baseline() {
         n += 1;
     }
     assert_eq!(n, 4, "2 options + 2 baselines");
+    // summary.csv carries the majority-catchment count and the towns split, as `score` gives them.
+    let p = demo();
+    let csv = std::fs::read_to_string(d.path().join("out/summary.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().find(|l| l.starts_with("option-1,")).unwrap().split(',').collect();
+    let col = |k: &str| row[header.iter().position(|h| *h == k).unwrap()].parse::<f64>().ok();
+    let set = footprints::score::FootprintSet::read(&p, &d.path().join("out/option-1"), None).unwrap();
+    let s = footprints::score::score(&p, &set, &footprints::score::ScoreOptions::default());
+    for (c, k) in [("pcns_split_majority", "pcn.split_majority"), ("towns_split", "places.towns_split")] {
+        assert_eq!(col(c), s.num(k), "{c}");
+    }
+    // The bound does not apply to the PCN baseline (it crosses districts by design).
+    let pcn_row = csv.lines().find(|l| l.starts_with("pcn-baseline,")).unwrap();
+    assert_eq!(pcn_row.split(',').nth(header.iter().position(|h| *h == "pcns_split_bound").unwrap()), Some("n/a"));
 }

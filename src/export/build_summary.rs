@@ -1,16 +1,23 @@
 //! The tables `build` prints and writes: options and baselines side by side (Markdown and CSV),
 //! the share of people changing SNP between options, and the warnings.
 
-use crate::build::{BuildConfig, BuildResult, Built};
+use crate::build::{BuildConfig, BuildResult, Built, BuiltKind};
+use crate::fmt::NA;
 use crate::io::write::csv_string;
 use crate::prepare::Prepared;
+use crate::score::{score_families, FootprintSet, ScoreOptions};
+use rayon::prelude::*;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 16] = [
     "label",
     "snps",
     "mnps",
     "pcn_split_pct",
     "pcns_split",
+    "pcns_split_majority",
+    "pcns_split_bound",
+    "towns_split",
+    "towns_fit_split",
     "community_split",
     "cut_km",
     "snp_max_dev_pct",
@@ -32,16 +39,34 @@ pub struct Summary {
 }
 
 /// One table row; without PCNs (no `[practices]` or registrations) the PCN columns are `n/a`, not
-/// a perfect 0.
-fn row(b: &Built, has_pcns: bool) -> Vec<String> {
+/// a perfect 0, and so are the town columns without `[places]`.
+fn row(p: &Prepared, cfg: &BuildConfig, b: &Built, has_pcns: bool) -> Vec<String> {
     let m = &b.metrics;
     let na = |s: String| if has_pcns { s } else { "n/a".to_string() };
+    let set = FootprintSet {
+        label: b.label.clone(),
+        footprint: b.plan.snp_of.iter().map(|&s| b.snp_names[s].clone()).collect(),
+        mnp: None,
+    };
+    let o = ScoreOptions { target: cfg.snp_target, tolerance: cfg.tolerance, ..ScoreOptions::default() };
+    let s = score_families(p, &set, &o, Some(&["pcn", "places"]));
+    let count = |k: &str| s.num(k).map_or_else(|| NA.to_string(), |x| format!("{x:.0}"));
     vec![
         b.label.clone(),
         m.snps.to_string(),
         m.mnps.to_string(),
         na(format!("{:.1}", m.pcn_split_share * 100.0)),
         na(m.pcns_split.to_string()),
+        count("pcn.split_majority"),
+        // The bound holds for plans whose SNPs lie inside districts: not the PCN baseline, and
+        // not an SNP layer other than districts.
+        if b.kind == BuiltKind::PcnBaseline || cfg.snp_layer != crate::build::Layer::Lad {
+            NA.to_string()
+        } else {
+            count("pcn.split_forced")
+        },
+        count("places.towns_split"),
+        count("places.towns_fit_split"),
         format!("{:.0}", m.components.community_split.max(0.0)),
         format!("{:.1}", m.components.cut_km),
         format!("{:.1}", m.snp_max_dev_pct),
@@ -55,7 +80,8 @@ fn row(b: &Built, has_pcns: bool) -> Vec<String> {
 /// Render the summary of `res`, built from `p` with `cfg`.
 pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
     let has_pcns = p.study.areas.iter().any(|a| a.pcn.is_some());
-    let rows: Vec<Vec<String>> = res.options.iter().chain(&res.baselines).map(|b| row(b, has_pcns)).collect();
+    let sets: Vec<&Built> = res.options.iter().chain(&res.baselines).collect();
+    let rows: Vec<Vec<String>> = sets.par_iter().map(|b| row(p, cfg, b, has_pcns)).collect();
     let mut md = format!(
         "# Footprint options — {}\n\nfootprints {} · seed {} · SNP {:.0} / MNP {:.0} ± {:.0}% · SNP layer {} · MNP layer {}\n\n",
         p.study.name,

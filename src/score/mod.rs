@@ -121,10 +121,16 @@ impl Scores {
 
 /// Score a footprint set: every family of the [`registry`], in order.
 pub fn score(p: &Prepared, set: &FootprintSet, o: &ScoreOptions) -> Scores {
+    score_families(p, set, o, None)
+}
+
+/// Score a footprint set with the families whose ids are in `only` (all with `None`), in
+/// registry order (`build`'s summary needs only "pcn" and "places").
+pub fn score_families(p: &Prepared, set: &FootprintSet, o: &ScoreOptions, only: Option<&[&str]>) -> Scores {
     let ctx = ScoreCtx::new(p, set, o);
     let mut rows = ctx.base_rows();
     let (mut metrics, mut details) = (Vec::new(), BTreeMap::new());
-    for fam in registry() {
+    for fam in registry().into_iter().filter(|f| only.is_none_or(|ids| ids.contains(&f.id()))) {
         let mut out = Output::new(fam.id(), &mut rows);
         fam.compute(&ctx, &mut out);
         metrics.extend(out.values);
