@@ -112,7 +112,7 @@ pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
     }
     if !res.warnings.is_empty() {
         md.push_str("\nWarnings:\n\n");
-        for w in &res.warnings {
+        for w in group_warnings(&res.warnings) {
             md.push_str(&format!("- {w}\n"));
         }
     }
@@ -120,5 +120,106 @@ pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
         markdown: md,
         csv: csv_string(&HEADER, &rows),
         differences_csv: csv_string(&["option_a", "option_b", "population_share_changing_snp"], &diff_rows),
+    }
+}
+
+/// The shape of a warning: its quoted names and its numbers blanked, so "MNP unit "A" has 100514
+/// people …" and "MNP unit "B" has 95840 people …" are one kind.
+fn kind(w: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    let mut last_digit = false;
+    for c in w.chars() {
+        if c == '"' {
+            quoted = !quoted;
+            out.push('"');
+            last_digit = false;
+        } else if quoted {
+            continue;
+        } else if c.is_ascii_digit() || (last_digit && (c == '.' || c == ',')) {
+            if !last_digit {
+                out.push('#');
+            }
+            last_digit = true;
+        } else {
+            out.push(c);
+            last_digit = false;
+        }
+    }
+    out
+}
+
+/// The first quoted name in a warning, if any.
+fn first_name(w: &str) -> Option<&str> {
+    let start = w.find('"')? + 1;
+    let len = w[start..].find('"')?;
+    Some(&w[start..start + len])
+}
+
+/// Warnings grouped by kind, in order of first appearance: a kind seen three times or more is one
+/// line (how many, the first in full, and the names of a few others), never hundreds of lines.
+/// `run.json` keeps every warning.
+pub fn group_warnings(ws: &[String]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by: std::collections::HashMap<String, Vec<&String>> = std::collections::HashMap::new();
+    for w in ws {
+        let k = kind(w);
+        if !by.contains_key(&k) {
+            order.push(k.clone());
+        }
+        by.entry(k).or_default().push(w);
+    }
+    let mut out = Vec::new();
+    for k in order {
+        let v = &by[&k];
+        if v.len() < 3 {
+            out.extend(v.iter().map(|w| w.to_string()));
+            continue;
+        }
+        let names: Vec<&str> = v[1..].iter().filter_map(|w| first_name(w)).collect();
+        let shown: Vec<String> = names.iter().take(3).map(|n| format!("\"{n}\"")).collect();
+        let more = if names.len() > 3 { format!(" and {} more", names.len() - 3) } else { String::new() };
+        out.push(format!(
+            "{} warnings of this kind (all in run.json); the first: {}; also {}{more}",
+            v.len(),
+            v[0],
+            shown.join(", ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_of_one_kind_become_one_line() {
+        let w = |u: &str, n: u32| {
+            format!(
+                "MNP unit \"{u}\" has {n} people: 1 MNP(s) of {n} (-59.8% from the 250000 target) is the nearest fit"
+            )
+        };
+        let ws = vec![
+            w("Cannock Chase (E07000192)", 100514),
+            "something else".to_string(),
+            w("East Staffordshire (E07000193)", 124019),
+            w("Lichfield (E07000194)", 106444),
+            w("Stafford (E07000197)", 136853),
+            w("Tamworth (E07000199)", 78653),
+        ];
+        let g = group_warnings(&ws);
+        assert_eq!(g.len(), 2, "{g:?}");
+        assert!(
+            g[0].starts_with(
+                "5 warnings of this kind (all in run.json); the first: MNP unit \"Cannock Chase (E07000192)\""
+            ),
+            "{}",
+            g[0]
+        );
+        assert!(g[0].ends_with("also \"East Staffordshire (E07000193)\", \"Lichfield (E07000194)\", \"Stafford (E07000197)\" and 1 more"), "{}", g[0]);
+        assert_eq!(g[1], "something else");
+        // Two of a kind stay as they are, next to each other.
+        assert_eq!(group_warnings(&ws[..3]), vec![ws[0].clone(), ws[2].clone(), ws[1].clone()]);
     }
 }
