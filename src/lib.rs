@@ -24,6 +24,7 @@ pub mod error;
 pub mod export;
 pub mod fmt;
 pub mod geom;
+pub mod init;
 pub mod graph;
 pub mod io;
 pub mod layer;
