@@ -69,8 +69,13 @@ pub enum ByArg {
 impl InitArgs {
     /// The typed request: area values split on commas and trimmed, none empty.
     pub fn validate(&self) -> anyhow::Result<Request> {
-        let areas: Vec<String> =
-            self.area.iter().flat_map(|a| a.split(',')).map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+        let areas: Vec<String> = self
+            .area
+            .iter()
+            .flat_map(|a| a.split(','))
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
         if areas.is_empty() {
             anyhow::bail!("--area names no area: give LAD codes or names, e.g. --area E07000178 or --area Oxford");
         }
@@ -108,7 +113,8 @@ impl InitArgs {
 pub fn run(r: &Request) -> anyhow::Result<()> {
     let w = init::init(r)?;
     let p = Prepared::load(&w.path).map_err(|e| {
-        anyhow::anyhow!(e).context(format!("{} was written but does not load; edit it and run footprints check", w.path.display()))
+        anyhow::anyhow!(e)
+            .context(format!("{} was written but does not load; edit it and run footprints check", w.path.display()))
     })?;
     out::print(&Summary::new(&p, &w).to_text(&w))?;
     Ok(())

@@ -129,9 +129,7 @@ impl Lookups {
             icb.entry(f(3)).or_insert_with(|| (vec![f(3), f(4)], f(5), vec![])).2.push(code);
         }
         let to_units = |m: BTreeMap<String, (Vec<String>, String, Vec<String>)>| -> Vec<Unit> {
-            m.into_values()
-                .map(|(codes, name, lsoas)| Unit { codes, name, lads: self.majority_lads(&lsoas) })
-                .collect()
+            m.into_values().map(|(codes, name, lsoas)| Unit { codes, name, lads: self.majority_lads(&lsoas) }).collect()
         };
         let (s, i) = (to_units(sub), to_units(icb));
         self.sub_icbs = s;
@@ -174,8 +172,14 @@ impl Lookups {
     pub fn resolve(&self, by: AreaBy, values: &[String]) -> Result<Area> {
         let units = self.units(by);
         if units.is_empty() {
-            return Err(Error::scenario(format!("no {} lookup was found, so --by {} cannot be used", by.noun(), flag(by)))
-                .hint("give the data folder holding england/lookups/lsoa21_sicbl24_icb24_en.csv and lad24_region24_en.csv"));
+            return Err(Error::scenario(format!(
+                "no {} lookup was found, so --by {} cannot be used",
+                by.noun(),
+                flag(by)
+            ))
+            .hint(
+                "give the data folder holding england/lookups/lsoa21_sicbl24_icb24_en.csv and lad24_region24_en.csv",
+            ));
         }
         let mut lads = BTreeSet::new();
         let mut named = Vec::new();

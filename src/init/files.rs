@@ -49,8 +49,9 @@ impl DataFiles {
         let mut f = DataFiles::default();
         if let Some(d) = data {
             if !d.is_dir() {
-                return Err(Error::input(d, "the data folder does not exist")
-                    .hint("give --data the folder laid out like ../shared/data (england/boundaries, england/lookups, …)"));
+                return Err(Error::input(d, "the data folder does not exist").hint(
+                    "give --data the folder laid out like ../shared/data (england/boundaries, england/lookups, …)",
+                ));
             }
             for (key, rel) in LAYOUT {
                 let p = d.join(rel);
@@ -72,8 +73,10 @@ impl DataFiles {
             if f.slot(key).is_none() {
                 let rel = LAYOUT.iter().find(|(k, _)| *k == key).map(|(_, r)| *r).unwrap_or_default();
                 let looked = data.map(|d| d.join(rel).display().to_string()).unwrap_or_else(|| "no --data".into());
-                return Err(Error::scenario(format!("no {key} file: looked for {looked}"))
-                    .hint(format!("give --data DIR (a folder laid out like ../shared/data) or --{}", key.replace('_', "-"))));
+                return Err(Error::scenario(format!("no {key} file: looked for {looked}")).hint(format!(
+                    "give --data DIR (a folder laid out like ../shared/data) or --{}",
+                    key.replace('_', "-")
+                )));
             }
         }
         Ok(f)
@@ -103,7 +106,8 @@ pub fn abs(p: &Path) -> Result<PathBuf> {
 fn lgr_tables(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else { return Ok(out) };
-    let mut subs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path().join("lgr"))).filter(|p| p.is_dir()).collect();
+    let mut subs: Vec<PathBuf> =
+        rd.filter_map(|e| e.ok().map(|e| e.path().join("lgr"))).filter(|p| p.is_dir()).collect();
     subs.sort();
     for s in subs {
         let Ok(rd) = std::fs::read_dir(&s) else { continue };

@@ -54,9 +54,17 @@ pub fn render(req: &Request, files: &DataFiles, area: &Area, folder: &Path) -> R
     let names: Vec<String> = area.lads.iter().map(|(c, n)| format!("{c} {n}")).collect();
     let codes: Vec<String> = area.lads.iter().map(|(c, _)| c.clone()).collect();
     let _ = writeln!(o, "\n[study_area]\n# {}\nlads = {}", names.join(", "), list(&codes));
-    let _ = writeln!(o, "\n[population]\n# Census 2021 usual residents by LSOA.\npath = {}", rel(folder, &need(&files.population)?));
+    let _ = writeln!(
+        o,
+        "\n[population]\n# Census 2021 usual residents by LSOA.\npath = {}",
+        rel(folder, &need(&files.population)?)
+    );
     deprivation(files, folder, o, &mut r.missing)?;
-    let _ = writeln!(o, "\n[lookup]\n# LSOA → ward → district (ONS best fit): ward names and community groups.\npath = {}", rel(folder, &need(&files.lookup)?));
+    let _ = writeln!(
+        o,
+        "\n[lookup]\n# LSOA → ward → district (ONS best fit): ward names and community groups.\npath = {}",
+        rel(folder, &need(&files.lookup)?)
+    );
     practices(req, files, area, folder, &mut r)?;
     registrations(req, folder, &mut r)?;
     tail(req, files, area, folder, &mut r)?;
@@ -109,7 +117,11 @@ fn deprivation(files: &DataFiles, folder: &Path, o: &mut String, missing: &mut V
         return Ok(());
     };
     let h = headers(p)?;
-    let _ = writeln!(o, "\n[deprivation]\n# English Indices of Deprivation 2025, File 7 (LSOA 2021).\npath = {}", rel(folder, p));
+    let _ = writeln!(
+        o,
+        "\n[deprivation]\n# English Indices of Deprivation 2025, File 7 (LSOA 2021).\npath = {}",
+        rel(folder, p)
+    );
     if p.to_string_lossy().contains("iod2025") {
         let _ = writeln!(o, "edition = \"English Indices of Deprivation 2025 (MHCLG)\"");
     }
@@ -128,8 +140,13 @@ fn practices(req: &Request, files: &DataFiles, area: &Area, folder: &Path, r: &m
     };
     let h = headers(map)?;
     let codes: Vec<String> = area.sub_icbs.iter().map(|(c, _)| c.clone()).collect();
-    let kept: Vec<String> = area.sub_icbs.iter().map(|(c, n)| format!("{c} ({n} {})", if *n == 1 { "LSOA" } else { "LSOAs" })).collect();
-    let out: Vec<String> = area.sub_icbs_left_out.iter().map(|(c, n)| format!("{c} ({n} {})", if *n == 1 { "LSOA" } else { "LSOAs" })).collect();
+    let kept: Vec<String> =
+        area.sub_icbs.iter().map(|(c, n)| format!("{c} ({n} {})", if *n == 1 { "LSOA" } else { "LSOAs" })).collect();
+    let out: Vec<String> = area
+        .sub_icbs_left_out
+        .iter()
+        .map(|(c, n)| format!("{c} ({n} {})", if *n == 1 { "LSOA" } else { "LSOAs" }))
+        .collect();
     let mut body = format!(
         "path = {}\ncode = \"PRACTICE_CODE\"\nname = \"PRACTICE_NAME\"\npcn_code = \"PCN_CODE\"\npcn_name = \"PCN_NAME\"\n",
         rel(folder, map)
@@ -157,7 +174,8 @@ fn practices(req: &Request, files: &DataFiles, area: &Area, folder: &Path, r: &m
         let _ = writeln!(o, "# postcodes = [\"codepoint_open/\"]");
         return Ok(());
     }
-    let pcs: Vec<String> = req.postcodes.iter().map(|p| super::files::abs(p).map(|a| relative(&a, folder))).collect::<Result<_>>()?;
+    let pcs: Vec<String> =
+        req.postcodes.iter().map(|p| super::files::abs(p).map(|a| relative(&a, folder))).collect::<Result<_>>()?;
     let _ = write!(o, "{intro}# Placed at their postcodes (Code-Point Open or ONS Postcode Directory).\n[practices]\n{body}postcodes = [\n");
     for p in pcs {
         let _ = writeln!(o, "  {},", q(&p));
@@ -199,15 +217,23 @@ fn tail(req: &Request, files: &DataFiles, area: &Area, folder: &Path, r: &mut Re
         (Some(l), Some(n)) => {
             let _ = writeln!(o, "\n[places]\n# Towns and villages from the House of Commons Library MSOA names (rule: README › Places).\nmsoa_lookup = {}\nmsoa_names = {}", rel(folder, l), rel(folder, n));
         }
-        _ => r.missing.push("no MSOA lookup and names found: towns and villages are not known, so no place figures".into()),
+        _ => r
+            .missing
+            .push("no MSOA lookup and names found: towns and villages are not known, so no place figures".into()),
     }
     let _ = writeln!(o, "\n[build]\n# Footprints keep wards together where they can; SNP 50,000 and MNP 250,000 people, ±20%.\ncommunity = \"ward\"");
     match lgr.first() {
         Some(opt) => {
-            let _ = writeln!(o, "# mnp_layer = {}   # keep MNPs inside one LGR option's unitaries (LGR options: {})", q(opt), lgr.join(", "));
+            let _ = writeln!(
+                o,
+                "# mnp_layer = {}   # keep MNPs inside one LGR option's unitaries (LGR options: {})",
+                q(opt),
+                lgr.join(", ")
+            );
         }
         None if req.by != super::AreaBy::Lad => {
-            let _ = writeln!(o, "# mnp_layer = \"sub-ICB\"   # keep MNPs inside sub-ICB locations instead of districts");
+            let _ =
+                writeln!(o, "# mnp_layer = \"sub-ICB\"   # keep MNPs inside sub-ICB locations instead of districts");
         }
         None => {}
     }

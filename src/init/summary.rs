@@ -88,7 +88,8 @@ impl Summary {
                 let _ = writeln!(o, "  PCN: n/a (no practices placed and no registrations)");
             }
         }
-        let _ = writeln!(o, "  places: {}; LGR options: {}; warnings: {}", self.places, self.lgr_options, self.warnings);
+        let _ =
+            writeln!(o, "  places: {}; LGR options: {}; warnings: {}", self.places, self.lgr_options, self.warnings);
         if self.missing.is_empty() {
             let _ = writeln!(o, "Nothing missing.");
         } else {
