@@ -193,7 +193,9 @@ impl Lookups {
                 ))
                 .hint("name its districts instead with --by lad"));
             }
-            named.push(u.name.clone());
+            if !named.contains(&u.name) {
+                named.push(u.name.clone());
+            }
             lads.extend(u.lads.iter().cloned());
         }
         Ok(self.area(lads, named))
