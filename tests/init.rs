@@ -308,3 +308,14 @@ fn staffordshire_cumberland_and_birmingham_check_and_build_with_no_hand_editing(
         build(d.path(), &d.path().join(s), b, &[]);
     }
 }
+
+#[test]
+fn a_scenario_that_does_not_load_is_kept_and_the_error_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    demo_data(&d.path().join("data"));
+    fs::write(d.path().join("empty.csv"), "").unwrap();
+    let (ok1, _, err) = init(d.path(), &["--area", "Aldport", "--postcodes", "empty.csv", "--out", "e.toml"]);
+    assert!(!ok1, "{err}");
+    assert!(err.contains("e.toml was written but does not load") && err.contains("empty.csv"), "{err}");
+    assert!(fs::read_to_string(d.path().join("e.toml")).unwrap().contains("postcodes = [\n  \"empty.csv\",\n]"));
+}
