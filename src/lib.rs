@@ -25,6 +25,7 @@ pub mod export;
 pub mod fmt;
 pub mod geom;
 pub mod graph;
+pub mod init;
 pub mod io;
 pub mod layer;
 pub mod load;

@@ -16,6 +16,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once; boxing buys nothing
 enum Cmd {
+    /// Write a scenario for any area of England from the national files, then check it.
+    Init(cli::init::InitArgs),
     /// Load a scenario and report joins, coverage, adjacency and warnings.
     Check(cli::check::CheckArgs),
     /// Build nested SNP/MNP footprint options, with PCN and district baselines.
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match &cli.cmd {
         // Raw flags become a typed, range-checked configuration before any file is read.
+        Cmd::Init(a) => a.validate().and_then(|c| cli::init::run(&c)),
         Cmd::Check(a) => a.validate().and_then(|c| cli::check::run(&c)),
         Cmd::Demo(a) => a.validate().and_then(|c| cli::demo::run(&c)),
         Cmd::Build(a) => cli::build::run(a),

@@ -6,6 +6,7 @@ pub mod check;
 pub mod choice;
 pub mod demo;
 pub mod graph;
+pub mod init;
 pub mod map;
 pub mod out;
 pub mod report;
