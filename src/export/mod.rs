@@ -25,20 +25,28 @@ use std::path::Path;
 /// between neighbours are removed ([`crate::geom::remove_spikes`]), and sliver parts (< 100 m²)
 /// and pinhole gaps left by generalised boundaries (< 1,000 m²) are dropped.
 pub fn dissolve_polys<'a>(polys: impl IntoIterator<Item = &'a Polygon>) -> MultiPolygon {
+    use geo::Contains;
     let u = crate::geom::remove_spikes(&geo::unary_union(polys), crate::geom::SPIKE_TOL_M);
-    let kept: Vec<Polygon> =
-        u.0.into_iter()
-            .filter(|p| p.unsigned_area() >= 100.0)
-            .map(|p| {
-                let holes = p
-                    .interiors()
-                    .iter()
-                    .filter(|h| Polygon::new((*h).clone(), vec![]).unsigned_area() >= 1_000.0)
-                    .cloned()
-                    .collect();
-                Polygon::new(p.exterior().clone(), holes)
-            })
-            .collect();
+    let mut filled: Vec<Polygon> = Vec::new();
+    let kept: Vec<Polygon> = u
+        .0
+        .into_iter()
+        .filter(|p| p.unsigned_area() >= 100.0)
+        .map(|p| {
+            let (holes, pinholes): (Vec<_>, Vec<_>) =
+                p.interiors().iter().cloned().partition(|h| Polygon::new(h.clone(), vec![]).unsigned_area() >= 1_000.0);
+            filled.extend(pinholes.into_iter().map(|h| Polygon::new(h, vec![])));
+            Polygon::new(p.exterior().clone(), holes)
+        })
+        .collect();
+    // A part lying in a pinhole that was filled would now overlap the part around it: drop it too.
+    let kept = kept
+        .into_iter()
+        .filter(|p| {
+            let at = crate::geom::interior_point(&MultiPolygon::new(vec![p.clone()]));
+            !filled.iter().any(|h| h.contains(&geo::Point::from(at)))
+        })
+        .collect();
     MultiPolygon::new(kept).orient(geo::orient::Direction::Default)
 }
 
