@@ -48,11 +48,10 @@ pub fn label_sets(sets: &mut [FootprintSet], named: &[NamedSet]) {
         }
     }
     let clashes = |sets: &[FootprintSet], i: usize| sets.iter().filter(|s| s.label == sets[i].label).count() > 1;
-    for i in 0..sets.len() {
-        if named[i].name.is_none() && clashes(sets, i) {
-            if let Some(parent) = named[i].path.parent().and_then(|p| p.file_name()) {
-                sets[i].label = format!("{}/{}", parent.to_string_lossy(), sets[i].label);
-            }
+    let clashing: Vec<usize> = (0..sets.len()).filter(|&i| named[i].name.is_none() && clashes(sets, i)).collect();
+    for i in clashing {
+        if let Some(parent) = named[i].path.parent().and_then(|p| p.file_name()) {
+            sets[i].label = format!("{}/{}", parent.to_string_lossy(), sets[i].label);
         }
     }
     for i in 0..sets.len() {
