@@ -29,7 +29,7 @@ pub const PRINTABLE_MM: (f64, f64) = (277.0, 190.0);
 
 /// The map's drawing size in mm: the full printable width, leaving room under it for the option's
 /// explanation. Drawn at this size, the map's lettering prints at its stated point sizes.
-const MAP_MM: (f64, f64) = (PRINTABLE_MM.0, 132.0);
+const MAP_MM: (f64, f64) = (PRINTABLE_MM.0, 145.0);
 
 /// What goes into a report besides the sets themselves.
 #[derive(Debug, Clone)]
