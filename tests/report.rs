@@ -58,7 +58,7 @@ fn report_is_self_contained_and_renders() {
 }
 
 /// Two sets both called "option-1" from different folders were indistinguishable (issue 11): they
-/// take their folder's name, and NAME=PATH names a set in `report` and `compare`.
+/// take their folder's name, and NAME=PATH names a set in `report`, `compare` and `map`.
 #[test]
 fn sets_with_the_same_name_are_told_apart_and_can_be_named() {
     let d = tempfile::tempdir().unwrap();
@@ -79,6 +79,9 @@ fn sets_with_the_same_name_are_told_apart_and_can_be_named() {
     let o = run_in(d.path(), &["compare", "-s", &s, "Oxon-A=b/option-1", "c/option-1"]);
     let out = text(&o).0;
     assert!(o.status.success() && out.contains("Oxon-A") && out.contains("option-1"), "{out}");
+    let o = run_in(d.path(), &["map", "-s", &s, "-f", "Oxon-A=b/option-1", "--theme", "deviation", "-o", "m.svg"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(std::fs::read_to_string(d.path().join("m.svg")).unwrap().contains("Oxon-A footprints"), "map title");
     let o = run_in(d.path(), &["report", "-s", &s, "b/option-1", "--date", "1/4/26", "-o", "r3.html"]);
     assert_eq!(o.status.code(), Some(2), "a bad --date is refused");
     assert!(text(&o).1.contains("YYYY-MM-DD"));
