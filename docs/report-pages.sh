@@ -8,10 +8,14 @@ cd "$(dirname "$0")/.."
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cargo build --release -q
-fp=target/release/footprints
-$fp build -s tests/scenarios/oxfordshire.toml --out "$tmp/oxon" >/dev/null
-$fp report -s tests/scenarios/oxfordshire.toml --date 2026-04-01 -o "$tmp/report.html" \
-  "$tmp/oxon/option-1" "$tmp/oxon/option-2" "$tmp/oxon/district-baseline"
+fp="$PWD/target/release/footprints"
+sc="$PWD/tests/scenarios/oxfordshire.toml"
+# Run in the temporary folder so the cover lists the sets as oxon/option-1, not a temporary path.
+(
+  cd "$tmp"
+  "$fp" build -s "$sc" --out oxon >/dev/null
+  "$fp" report -s "$sc" --date 2026-04-01 -o report.html oxon/option-1 oxon/option-2 oxon/district-baseline
+)
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$tmp/profile" --no-pdf-header-footer \
   --print-to-pdf="$tmp/report.pdf" "file://$tmp/report.html" 2>/dev/null
