@@ -1,6 +1,7 @@
 //! `footprints map`: a print-quality PNG or SVG map.
 
 use super::choice::choice;
+use super::report::NamedSet;
 use clap::{Args, ValueEnum};
 use footprints::build::Layer;
 use footprints::error::from_flag;
@@ -18,12 +19,13 @@ pub struct MapArgs {
     /// Output file: .png or .svg.
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Footprints to draw (lookup.csv, footprints.geojson or an option folder).
-    #[arg(long, short)]
-    pub footprints: Option<PathBuf>,
-    /// Second footprint set, for --theme change.
-    #[arg(long)]
-    pub compare_with: Option<PathBuf>,
+    /// Footprints to draw (lookup.csv, footprints.geojson or an option folder), as PATH or NAME=PATH
+    /// to call the set NAME in the title.
+    #[arg(long, short, value_parser = NamedSet::parse)]
+    pub footprints: Option<NamedSet>,
+    /// Second footprint set, for --theme change (PATH or NAME=PATH).
+    #[arg(long, value_parser = NamedSet::parse)]
+    pub compare_with: Option<NamedSet>,
     /// What the LSOA fill shows.
     #[arg(long, default_value = "imd", value_parser = choice::<ThemeArg>("map theme"))]
     pub theme: ThemeArg,
@@ -110,9 +112,9 @@ pub struct MapConfig {
     /// Output .png or .svg.
     pub out: PathBuf,
     /// Footprints to draw.
-    pub footprints: Option<PathBuf>,
+    pub footprints: Option<NamedSet>,
     /// Second set for the change theme.
-    pub compare_with: Option<PathBuf>,
+    pub compare_with: Option<NamedSet>,
     /// Theme.
     pub theme: Theme,
     /// Page size in mm, landscape.
@@ -171,7 +173,13 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
     footprints::io::write::check_writable(&c.out)?;
     let p = Prepared::load(&c.scenario)?;
     let boundary = Layer::parse(&c.boundary, &p)?;
-    let read = |f: &PathBuf, flag: &str| FootprintSet::read(&p, f, None).map_err(|e| e.path_from(from_flag(flag)));
+    let read = |f: &NamedSet, flag: &str| {
+        let mut set = FootprintSet::read(&p, &f.path, None).map_err(|e| e.path_from(from_flag(flag)))?;
+        if let Some(name) = &f.name {
+            set.label = name.clone();
+        }
+        Ok::<_, footprints::Error>(set)
+    };
     let fp = c.footprints.as_ref().map(|f| read(f, "--footprints")).transpose()?;
     let other = c.compare_with.as_ref().map(|f| read(f, "--compare-with")).transpose()?;
     let theme_name = match c.theme {

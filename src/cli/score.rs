@@ -64,9 +64,10 @@ pub struct CompareArgs {
     /// Scenario TOML file.
     #[arg(long, short)]
     pub scenario: PathBuf,
-    /// Footprint sets to compare (lookup CSVs, GeoJSON files or option folders).
-    #[arg(required = true, num_args = 2..)]
-    pub options: Vec<PathBuf>,
+    /// Footprint sets to compare (lookup CSVs, GeoJSON files or option folders), each as PATH or
+    /// NAME=PATH to show it as NAME.
+    #[arg(required = true, num_args = 2.., value_parser = super::report::NamedSet::parse)]
+    pub options: Vec<super::report::NamedSet>,
     /// Output folder for compare.md, compare.csv, moves.csv and per-option scores.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
@@ -143,20 +144,18 @@ pub fn run_compare(a: &CompareArgs) -> anyhow::Result<()> {
     a.flags.check()?;
     let dir = a.out.as_ref().map(|d| OutDir::begin(d, Command::Compare)).transpose()?;
     let p = Prepared::load(&a.scenario)?;
-    let (mut sets, mut all) = (Vec::new(), Vec::new());
-    for path in &a.options {
-        let (set, o) = read_set(&p, &a.flags, path, "the footprint sets to compare")?;
-        let s = score::score(&p, &set, &o);
+    let (mut sets, mut opts, mut all) = (Vec::new(), Vec::new(), Vec::new());
+    for set in &a.options {
+        let (set, o) = read_set(&p, &a.flags, &set.path, "the footprint sets to compare")?;
+        sets.push(set);
+        opts.push(o);
+    }
+    // Display names, then labels that tell sets apart.
+    super::report::label_sets(&mut sets, &a.options);
+    for (set, o) in sets.iter().zip(&opts) {
+        let s = score::score(&p, set, o);
         warn_pieces(&s);
         all.push(s);
-        sets.push(set);
-    }
-    // Unique labels.
-    for i in 0..all.len() {
-        if all.iter().filter(|s| s.label == all[i].label).count() > 1 {
-            all[i].label = format!("{} ({})", all[i].label, i + 1);
-            sets[i].label = all[i].label.clone();
-        }
     }
     let mv = pair_moves(&p, &sets);
     let md = out::compare_md(&p.study.name, &all, &mv, p.study.population());
