@@ -32,19 +32,8 @@ fn report_is_self_contained_and_renders() {
     };
     let shot = d.path().join("shot.png");
     let out = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1400,1800",
-        ])
+        .args(CHROMIUM_FLAGS)
+        .args(["--enable-logging=stderr", "--v=0", "--window-size=1400,1800"])
         .arg(format!("--user-data-dir={}", d.path().join("profile").display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", d.path().join("report.html").display()))

@@ -32,17 +32,8 @@ fn tools() -> Result<PathBuf, String> {
 /// Print `html` to `pdf` as a user would (no header or footer).
 fn print_pdf(chromium: &Path, dir: &Path, html: &Path, pdf: &Path) {
     let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
+        .args(CHROMIUM_FLAGS)
+        .args(["--no-pdf-header-footer"])
         .arg(format!("--user-data-dir={}", dir.join("profile").display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", html.display()))

@@ -92,3 +92,16 @@ pub fn set_of(b: &footprints::build::Built) -> footprints::score::FootprintSet {
         mnp: Some(b.plan.snp_of.iter().map(|&s| b.mnp_names[b.plan.mnp_of_snp[s]].clone()).collect()),
     }
 }
+
+/// Flags for headless Chromium on this closed network (no background connections, no sandbox
+/// as root, a new profile per run is the caller's).
+pub const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
