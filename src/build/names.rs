@@ -56,7 +56,7 @@ fn apply_overrides(p: &Prepared, plan: &Plan, generated: &[String], snp: &mut [S
     }
     let gen_mnp = mnp.to_vec();
     for (key, value) in overrides {
-        if let Some(i) = p.study.areas.iter().position(|a| &a.code == key) {
+        if let Some(&i) = p.study.index.get(key) {
             snp[plan.snp_of[i]] = value.clone();
             continue;
         }

@@ -124,16 +124,17 @@ pub fn explain(p: &Prepared, x: &ExplainInput) -> Explanation {
     for (i, a) in s.areas.iter().enumerate() {
         pop[x.fp_of[i]] += a.pop;
     }
+    let mut districts: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n_fp];
+    for i in 0..s.areas.len() {
+        districts[x.fp_of[i]].insert(s.lad(i).name.as_str());
+    }
     let towns = groups(p, x, |i| s.place(i).filter(|pl| pl.kind.is_town()).map(|pl| pl.name.clone()));
     let pcns = groups(p, x, |i| s.pcn(i).map(|n| n.name.clone()));
     let hi = x.target * (1.0 + x.tolerance);
-    let footprints = (0..n_fp).map(|f| footprint(p, x, f, pop[f], &towns, &pcns)).collect();
-    let split = |g: &BTreeMap<String, BTreeMap<usize, u64>>, what: &str| -> Vec<Split> {
-        let mut v: Vec<Split> = g
-            .iter()
-            .filter(|(_, m)| m.len() > 1)
-            .map(|(name, m)| split_reason(p, x, name, m, &pop, hi, what))
-            .collect();
+    let footprints = (0..n_fp).map(|f| footprint(x, f, pop[f], &districts[f], &towns, &pcns)).collect();
+    let split = |g: &BTreeMap<String, Group>| -> Vec<Split> {
+        let mut v: Vec<Split> =
+            g.iter().filter(|(_, gr)| gr.0.len() > 1).map(|(name, gr)| split_reason(x, name, gr, &pop, hi)).collect();
         v.sort_by(|a, b| b.population.cmp(&a.population).then(a.name.cmp(&b.name)));
         v
     };
@@ -142,40 +143,39 @@ pub fn explain(p: &Prepared, x: &ExplainInput) -> Explanation {
         target: x.target,
         tolerance: x.tolerance,
         footprints,
-        towns_split: split(&towns, "town"),
-        pcns_split: split(&pcns, "PCN"),
+        towns_split: split(&towns),
+        pcns_split: split(&pcns),
         boundaries: boundaries(p, x),
     }
 }
 
-/// Group key → footprint → people.
-fn groups(
-    p: &Prepared,
-    x: &ExplainInput,
-    key: impl Fn(usize) -> Option<String>,
-) -> BTreeMap<String, BTreeMap<usize, u64>> {
-    let mut g: BTreeMap<String, BTreeMap<usize, u64>> = BTreeMap::new();
+/// A town or PCN: its people per footprint, and the districts it lies in.
+type Group<'p> = (BTreeMap<usize, u64>, BTreeSet<&'p str>);
+
+/// Group key → its people per footprint and its districts, in one pass over the LSOAs.
+fn groups<'p>(p: &'p Prepared, x: &ExplainInput, key: impl Fn(usize) -> Option<String>) -> BTreeMap<String, Group<'p>> {
+    let mut g: BTreeMap<String, Group<'p>> = BTreeMap::new();
     for (i, a) in p.study.areas.iter().enumerate() {
         if let Some(k) = key(i) {
-            *g.entry(k).or_default().entry(x.fp_of[i]).or_default() += a.pop;
+            let e = g.entry(k).or_default();
+            *e.0.entry(x.fp_of[i]).or_default() += a.pop;
+            e.1.insert(p.study.lad(i).name.as_str());
         }
     }
     g
 }
 
 fn footprint(
-    p: &Prepared,
     x: &ExplainInput,
     f: usize,
     pop: u64,
-    towns: &BTreeMap<String, BTreeMap<usize, u64>>,
-    pcns: &BTreeMap<String, BTreeMap<usize, u64>>,
+    districts: &BTreeSet<&str>,
+    towns: &BTreeMap<String, Group>,
+    pcns: &BTreeMap<String, Group>,
 ) -> FootprintReason {
-    let districts: BTreeSet<String> =
-        (0..p.study.areas.len()).filter(|&i| x.fp_of[i] == f).map(|i| p.study.lad(i).name.clone()).collect();
-    let whole_part = |g: &BTreeMap<String, BTreeMap<usize, u64>>| {
+    let whole_part = |g: &BTreeMap<String, Group>| {
         let (mut whole, mut part) = (Vec::new(), Vec::new());
-        for (name, m) in g {
+        for (name, (m, _)) in g {
             match m.get(&f) {
                 Some(_) if m.len() == 1 => whole.push(name.clone()),
                 Some(&n) => part.push((name.clone(), n)),
@@ -190,7 +190,7 @@ fn footprint(
         name: x.names[f].clone(),
         population: pop,
         deviation_pct: (pop as f64 / x.target - 1.0) * 100.0,
-        districts: districts.into_iter().collect(),
+        districts: districts.iter().map(|d| d.to_string()).collect(),
         towns_whole,
         towns_part,
         pcns_whole,
@@ -199,24 +199,12 @@ fn footprint(
 }
 
 /// Why a town or PCN is split, and the cost of keeping it whole in its largest piece's footprint.
-fn split_reason(
-    p: &Prepared,
-    x: &ExplainInput,
-    name: &str,
-    m: &BTreeMap<usize, u64>,
-    pop: &[u64],
-    hi: f64,
-    what: &str,
-) -> Split {
+fn split_reason(x: &ExplainInput, name: &str, (m, districts): &Group, pop: &[u64], hi: f64) -> Split {
     let total: u64 = m.values().sum();
     let mut pieces: Vec<(usize, u64)> = m.iter().map(|(&f, &n)| (f, n)).collect();
     pieces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let dev = |n: u64| (n as f64 / x.target - 1.0) * 100.0;
     let within = |n: u64| dev(n).abs() <= x.tolerance * 100.0 + 1e-9;
-    let districts: BTreeSet<&str> = (0..p.study.areas.len())
-        .filter(|&i| m.contains_key(&x.fp_of[i]) && key_of(p, i, what).as_deref() == Some(name))
-        .map(|i| p.study.lad(i).name.as_str())
-        .collect();
     let (keep, _) = pieces[0];
     let moved: u64 = total - pieces[0].1;
     let gained = pop[keep] + moved;
@@ -233,7 +221,7 @@ fn split_reason(
     };
     let districts_n = districts.len();
     let reason = if districts_n > 1 {
-        format!("it straddles a district boundary ({})", districts.into_iter().collect::<Vec<_>>().join(", "))
+        format!("it straddles a district boundary ({})", districts.iter().copied().collect::<Vec<_>>().join(", "))
     } else if total as f64 > hi {
         format!("it is too big for one footprint ({} people > {})", fmt_int(total), fmt_int(hi.round() as u64))
     } else if !alternative.within_tolerance {
@@ -249,14 +237,6 @@ fn split_reason(
         pieces: pieces.iter().map(|&(f, n)| (x.names[f].clone(), n)).collect(),
         reason,
         alternative: (!forced).then_some(alternative),
-    }
-}
-
-fn key_of(p: &Prepared, i: usize, what: &str) -> Option<String> {
-    if what == "PCN" {
-        p.study.pcn(i).map(|n| n.name.clone())
-    } else {
-        p.study.place(i).map(|pl| pl.name.clone())
     }
 }
 
