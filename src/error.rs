@@ -70,6 +70,13 @@ pub enum Error {
         /// What would work instead.
         hint: String,
     },
+    /// A request to the workshop editor (`footprints serve`) that cannot be applied: an unknown
+    /// LSOA or footprint, a bad name. Nothing was changed.
+    #[error("{msg}")]
+    Request {
+        /// What was wrong and how to fix it.
+        msg: String,
+    },
     /// Writing an output failed. Displays as `cannot write path: msg` (`cannot write path` when `msg`
     /// is empty); `{:#}` adds `: <io error>` when there is a source.
     #[error("cannot write {}{}", path.display(), colon(msg))]
@@ -138,6 +145,11 @@ impl Error {
         Error::Scenario { msg: msg.into(), hint: None }
     }
 
+    /// A refused editor request (see [`Error::Request`]).
+    pub fn request(msg: impl Into<String>) -> Self {
+        Error::Request { msg: msg.into() }
+    }
+
     /// An infeasible request, with what would work.
     pub fn infeasible(msg: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::Infeasible { msg: msg.into(), hint: hint.into() }
@@ -169,7 +181,9 @@ impl Error {
         match &mut self {
             Error::Input { hint, .. } | Error::Scenario { hint, .. } => *hint = Some(h.into()),
             Error::Infeasible { hint, .. } => *hint = h.into(),
-            Error::Output { msg, .. } | Error::Io { msg, .. } | Error::Parse { msg, .. } => append(msg, h.into()),
+            Error::Output { msg, .. } | Error::Io { msg, .. } | Error::Parse { msg, .. } | Error::Request { msg } => {
+                append(msg, h.into())
+            }
         }
         self
     }

@@ -34,6 +34,7 @@ pub mod place;
 pub mod prepare;
 pub mod scenario;
 pub mod score;
+pub mod serve;
 pub mod site;
 
 pub use build::{build, BuildConfig, BuildResult, Built, BuiltKind, Plan};

@@ -32,6 +32,8 @@ enum Cmd {
     Report(cli::report::ReportArgs),
     /// Site neighbourhood health centres (p-median, coverage, p-centre).
     Site(cli::site::SiteArgs),
+    /// Workshop editor: move LSOAs between footprints in a browser and watch every score change.
+    Serve(cli::serve::ServeArgs),
     /// Export the LSOA adjacency graph as JSON.
     Graph(cli::graph::GraphArgs),
     /// Generate the synthetic demo region (data/demo).
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Cmd::Map(a) => a.validate().and_then(|c| cli::map::run(&c)),
         Cmd::Site(a) => a.validate().and_then(|c| cli::site::run(&c)),
         Cmd::Report(a) => a.validate().and_then(|c| cli::report::run(&c)),
+        Cmd::Serve(a) => a.validate().and_then(|c| cli::serve::run(&c)),
         Cmd::Graph(a) => a.validate().and_then(|c| cli::graph::run(&c)),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };

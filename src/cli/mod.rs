@@ -11,5 +11,6 @@ pub mod map;
 pub mod out;
 pub mod report;
 pub mod score;
+pub mod serve;
 pub mod site;
 pub mod validate;

@@ -27,6 +27,8 @@ pub enum Command {
     Compare,
     /// `site`: sites, assignment, summary.
     Site,
+    /// `serve`: one saved version of the workshop editor.
+    Serve,
 }
 
 impl Command {
@@ -36,6 +38,7 @@ impl Command {
             Command::Score => "score",
             Command::Compare => "compare",
             Command::Site => "site",
+            Command::Serve => "serve",
         }
     }
 
@@ -46,6 +49,7 @@ impl Command {
             Command::Score => &["scores.json", "scores.csv", "summary.md"],
             Command::Compare => &["compare.md", "compare.csv", "moves.csv"],
             Command::Site => &["sites.csv", "sites.geojson", "assignment.csv", "site.json", "summary.md"],
+            Command::Serve => &["lookup.csv", "footprints.geojson", "version.json"],
         };
         entry == MARKER
             || files.contains(&entry)
