@@ -82,7 +82,7 @@ fn features<'a>(s: &'a Session) -> Vec<OutFeature> {
 /// Save the current version into `out/<version name>/`; returns the folder and the files written.
 pub fn save(s: &Session, out: &Path) -> Result<(PathBuf, Vec<String>)> {
     let v = s.version();
-    let target = out.join(&v.name);
+    let target = std::path::absolute(out.join(&v.name)).map_err(|e| crate::error::Error::write(out, e))?;
     let dir = OutDir::begin(&target, Command::Serve)?;
     let meta = run_meta(
         &s.p,

@@ -105,3 +105,113 @@ pub const CHROMIUM_FLAGS: [&str; 8] = [
     "--disable-component-update",
     "--disable-sync",
 ];
+
+/// A `footprints serve` process started on a free local port, stopped (SIGINT, then kill) when
+/// dropped.
+pub struct Editor {
+    /// The child process.
+    pub child: std::process::Child,
+    /// Base URL, "http://127.0.0.1:PORT/".
+    pub url: String,
+    /// "127.0.0.1:PORT".
+    pub host: String,
+}
+
+impl Editor {
+    /// Start `footprints serve ARGS --port 0` in `dir` and wait for the URL it prints.
+    pub fn start(dir: &Path, args: &[&str]) -> Editor {
+        use std::io::BufRead;
+        let mut child = Command::new(bin())
+            .args(args)
+            .args(["--port", "0"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            panic!("serve printed no URL: {line} {err}")
+        });
+        let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+        Editor { child, url: url.to_string(), host }
+    }
+
+    /// GET a path; (status, body).
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http(&self.host, "GET", path, &[], "")
+    }
+
+    /// POST JSON to a path; (status, body).
+    pub fn post(&self, path: &str, json: &str) -> (u16, String) {
+        http(&self.host, "POST", path, &[("Content-Type", "application/json")], json)
+    }
+
+    /// POST JSON and parse the answer, asserting 200.
+    pub fn ok(&self, path: &str, json: &str) -> serde_json::Value {
+        let (status, body) = self.post(path, json);
+        assert_eq!(status, 200, "POST {path} {json}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Send SIGINT (Ctrl-C) and wait for the exit status.
+    pub fn interrupt(&mut self) -> std::process::ExitStatus {
+        Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        for _ in 0..100 {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("serve did not stop within 5 s of Ctrl-C");
+    }
+}
+
+impl Drop for Editor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection (Connection: close); (status, body). Enough for
+/// the editor's API; headers are given as (name, value).
+pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(host).expect("editor reachable");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        if k.eq_ignore_ascii_case("Host") {
+            req = req.replacen(&format!("Host: {host}"), &format!("Host: {v}"), 1);
+        } else {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n").map_or(out.len(), |k| k + 4);
+    let head = String::from_utf8_lossy(&out[..split]).to_ascii_lowercase();
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = if head.contains("transfer-encoding: chunked") { unchunk(&out[split..]) } else { out[split..].to_vec() };
+    (status, String::from_utf8(body).expect("UTF-8 body"))
+}
+
+/// Undo HTTP chunked transfer coding (on bytes: a chunk may end inside a character).
+fn unchunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(k) = s.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(String::from_utf8_lossy(&s[..k]).trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&s[k + 2..k + 2 + n]);
+        s = &s[k + 2 + n + 2..];
+    }
+    out
+}

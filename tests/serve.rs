@@ -1,0 +1,248 @@
+//! The workshop editor (`footprints serve`) through its HTTP API, as the page uses it: scores after
+//! a sequence of edits equal `footprints score` on the saved lookup; saves are whole folders even
+//! when requests race; bad requests are refused with a message and change nothing; Ctrl-C stops
+//! the server. The browser test is tests/serve_browser.rs.
+
+mod common;
+
+use common::{run_in, text, Editor};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn names(st: &Value) -> Vec<String> {
+    st["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect()
+}
+
+/// Codes of the LSOAs now in footprint `name`.
+fn members(study: &Value, st: &Value, name: &str) -> Vec<String> {
+    let names = names(st);
+    let k = names.iter().position(|n| n == name).unwrap();
+    st["of"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.as_u64() == Some(k as u64))
+        .map(|(i, _)| study["lsoas"]["features"][i]["properties"]["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Headline metric values of a state: key → value (None for n/a).
+fn state_metrics(st: &Value) -> BTreeMap<String, Option<f64>> {
+    st["metrics"].as_array().unwrap().iter().map(|m| (m["key"].as_str().unwrap().to_string(), m["value"].as_f64())).collect()
+}
+
+/// `footprints score` on a saved folder: headline metric values and per-footprint populations.
+pub fn score_saved(dir: &Path, scenario: &Path, saved: &Path) -> (BTreeMap<String, Option<f64>>, BTreeMap<String, u64>) {
+    let out = dir.join("scored");
+    let o = run_in(
+        dir,
+        &["score", "-s", scenario.to_str().unwrap(), "-f", saved.to_str().unwrap(), "-o", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(out.join("scores.json")).unwrap()).unwrap();
+    let metrics = s["metrics"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, m)| m["headline"] == json!(true))
+        .map(|(k, m)| (k.clone(), m["value"].as_f64()))
+        .collect();
+    let pops = s["rows"].as_array().unwrap().iter().map(|r| (r["name"].as_str().unwrap().to_string(), r["population"].as_u64().unwrap())).collect();
+    (metrics, pops)
+}
+
+/// Every headline metric of the editor's panel equals `score`'s to 1e-9 (n/a on both sides alike).
+pub fn assert_same_scores(st: &Value, scored: &BTreeMap<String, Option<f64>>) {
+    let panel = state_metrics(st);
+    assert_eq!(panel.keys().collect::<Vec<_>>(), scored.keys().collect::<Vec<_>>(), "same headline metrics");
+    for (k, v) in &panel {
+        match (v, &scored[k]) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-9, "{k}: editor {a}, score {b}"),
+            (a, b) => assert_eq!(a, b, "{k}: n/a on one side only"),
+        }
+    }
+}
+
+#[test]
+fn scores_after_edits_equal_footprints_score_on_the_saved_lookup() {
+    let d = common::demo_copy();
+    let scenario = d.path().join("scenario.toml");
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    assert_eq!(n0.len(), 5, "the demo starts with one footprint per district");
+    let a = members(&study, &st, &n0[0]);
+    let b = members(&study, &st, &n0[1]);
+    // A new footprint, a move, a merge, a rename; then undo and redo the rename.
+    let st = ed.ok("/api/edit", &json!({"op": "new", "name": "Workshop North", "lsoas": &a[..3]}).to_string());
+    assert_eq!(members(&study, &st, "Workshop North"), a[..3].to_vec());
+    let st = ed.ok("/api/edit", &json!({"op": "move", "lsoas": &b[..2], "to": "Workshop North"}).to_string());
+    assert_eq!(members(&study, &st, "Workshop North").len(), 5);
+    assert!(st["moved"].as_array().unwrap().len() == 5, "5 LSOAs differ from the start");
+    let st = ed.ok("/api/edit", &json!({"op": "merge", "from": n0[3], "into": n0[4]}).to_string());
+    assert_eq!(names(&st).len(), 5, "5 districts + 1 new - 1 merged");
+    let renamed = ed.ok("/api/edit", &json!({"op": "rename", "from": n0[2], "to": "Renamed"}).to_string());
+    let undone = ed.ok("/api/undo", "{}");
+    assert!(names(&undone).contains(&n0[2]) && undone["can_redo"] == json!(true));
+    let st = ed.ok("/api/redo", "{}");
+    assert_eq!(st["of"], renamed["of"]);
+    assert_eq!(names(&st), names(&renamed));
+    // Populations in the panel sum to the study's.
+    let total: u64 = st["rows"].as_array().unwrap().iter().map(|r| r["population"].as_u64().unwrap()).sum();
+    assert_eq!(total, st["population"].as_u64().unwrap());
+    let saved = ed.ok("/api/save", "{}");
+    let folder = Path::new(saved["saved"].as_str().unwrap()).to_path_buf();
+    assert!(folder.ends_with("saved/version-1"), "{folder:?}");
+    for f in ["lookup.csv", "footprints.geojson", "version.json"] {
+        assert!(folder.join(f).exists(), "{f} saved");
+    }
+    let (scored, pops) = score_saved(d.path(), &scenario, &folder);
+    assert_same_scores(&st, &scored);
+    for r in st["rows"].as_array().unwrap() {
+        assert_eq!(pops[r["name"].as_str().unwrap()], r["population"].as_u64().unwrap());
+    }
+    // The saved GeoJSON is a footprint set too, and scores the same.
+    let (from_geojson, _) = score_saved(d.path(), &scenario, &folder.join("footprints.geojson"));
+    assert_same_scores(&st, &from_geojson);
+    let meta: Value = serde_json::from_str(&std::fs::read_to_string(folder.join("version.json")).unwrap()).unwrap();
+    assert_eq!(meta["version"], json!(footprints::VERSION));
+    assert!(meta["seed"].is_u64() && meta["inputs"].as_array().is_some_and(|i| !i.is_empty()));
+}
+
+#[test]
+fn bad_requests_are_refused_with_a_message_and_change_nothing() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let before = ed.get("/api/state").1;
+    let name = names(&serde_json::from_str(&before).unwrap())[0].clone();
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        ("/api/edit", "{not json".into(), 400, "malformed"),
+        ("/api/edit", json!({"op": "teleport"}).to_string(), 400, "malformed"),
+        ("/api/edit", json!({"op": "move", "lsoas": ["E01999999"], "to": name}).to_string(), 400, "E01999999"),
+        ("/api/edit", json!({"op": "move", "lsoas": [], "to": name}).to_string(), 400, "no LSOAs"),
+        ("/api/edit", json!({"op": "move", "lsoas": ["E01999999"], "to": "Nowhere"}).to_string(), 400, "Nowhere"),
+        ("/api/edit", json!({"op": "new", "name": name, "lsoas": ["E01999999"]}).to_string(), 400, "already exists"),
+        ("/api/edit", json!({"op": "new", "name": "  ", "lsoas": []}).to_string(), 400, "empty"),
+        ("/api/edit", json!({"op": "merge", "from": name, "into": name}).to_string(), 400, "itself"),
+        ("/api/version", json!({"name": "../escape"}).to_string(), 400, "folder name"),
+        ("/api/switch", json!({"name": "nope"}).to_string(), 400, "no version"),
+        ("/api/lock", json!({"footprint": "Nowhere", "locked": true}).to_string(), 400, "Nowhere"),
+        ("/api/teleport", "{}".into(), 404, "no action"),
+    ];
+    for (path, body, status, says) in cases {
+        let (got, msg) = ed.post(path, &body);
+        assert_eq!(got, status, "{path} {body}: {msg}");
+        let err = serde_json::from_str::<Value>(&msg).unwrap()["error"].as_str().unwrap().to_string();
+        assert!(err.contains(says), "{path} {body}: \"{err}\" should say \"{says}\"");
+    }
+    let host = ed.host.clone();
+    let (s, _) = common::http(&host, "POST", "/api/undo", &[("Content-Type", "text/plain")], "{}");
+    assert_eq!(s, 415, "a POST that is not JSON (a cross-site form) is refused");
+    let (s, _) = common::http(&host, "DELETE", "/api/state", &[], "");
+    assert_eq!(s, 405);
+    let (s, _) = common::http(&host, "GET", "/api/state", &[("Host", "evil.example:80")], "");
+    assert_eq!(s, 403, "a request for another host name (DNS rebinding) is refused");
+    assert_eq!(ed.get("/no/such/page").0, 404);
+    assert_eq!(ed.get("/api/state").1, before, "nothing changed");
+}
+
+#[test]
+fn racing_saves_and_edits_never_leave_a_half_written_or_mixed_folder() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    let a = members(&study, &st, &n0[0]);
+    ed.ok("/api/edit", &json!({"op": "move", "lsoas": &a[..4], "to": n0[1]}).to_string());
+    // Two "tabs": one saves over and over while the other undoes and redoes the edit.
+    let host = ed.host.clone();
+    let saver = std::thread::spawn(move || {
+        (0..15)
+            .map(|_| common::http(&host, "POST", "/api/save", &[("Content-Type", "application/json")], "{}").0)
+            .collect::<Vec<_>>()
+    });
+    for k in 0..30 {
+        ed.ok(if k % 2 == 0 { "/api/undo" } else { "/api/redo" }, "{}");
+    }
+    assert!(saver.join().unwrap().iter().all(|&s| s == 200));
+    ed.ok("/api/save", "{}");
+    let folder = d.path().join("saved/version-1");
+    // The saved lookup and GeoJSON describe the same set: the last one (edit redone).
+    let lookup = std::fs::read_to_string(folder.join("lookup.csv")).unwrap();
+    let moved: Vec<&str> = lookup.lines().filter(|l| a[..4].iter().any(|c| l.starts_with(c.as_str()))).collect();
+    assert_eq!(moved.len(), 4);
+    assert!(moved.iter().all(|l| l.contains(&n0[1])), "{moved:?}");
+    let gj: Value = serde_json::from_str(&std::fs::read_to_string(folder.join("footprints.geojson")).unwrap()).unwrap();
+    let pop_of = |name: &str| -> u64 {
+        lookup.lines().skip(1).filter(|l| l.split(',').nth(3) == Some(name)).map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap()).sum()
+    };
+    for f in gj["features"].as_array().unwrap() {
+        let name = f["properties"]["name"].as_str().unwrap();
+        assert_eq!(f["properties"]["population"].as_u64().unwrap(), pop_of(name), "{name}: GeoJSON and lookup agree");
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(d.path().join("saved"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "version-1")
+        .collect();
+    assert!(leftovers.iter().all(|n| n.ends_with(".lock")) || leftovers.is_empty(), "no temporary folders left: {leftovers:?}");
+}
+
+#[test]
+fn versions_are_kept_side_by_side_and_compared() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    let st = ed.ok("/api/version", &json!({"name": "merged"}).to_string());
+    assert_eq!(st["version"], json!("merged"));
+    ed.ok("/api/edit", &json!({"op": "merge", "from": n0[0], "into": n0[1]}).to_string());
+    let back = ed.ok("/api/switch", &json!({"name": "version-1"}).to_string());
+    assert_eq!(names(&back).len(), 5, "version-1 is untouched by the edit of \"merged\"");
+    let c: Value = serde_json::from_str(&ed.get("/api/compare").1).unwrap();
+    assert_eq!(c["sets"].as_array().unwrap().len(), 3, "start, version-1, merged");
+    let row = c["rows"].as_array().unwrap().iter().find(|r| r["key"] == json!("balance.footprints")).unwrap();
+    let counts: Vec<f64> = row["cells"].as_array().unwrap().iter().map(|x| x["value"].as_f64().unwrap()).collect();
+    assert_eq!(counts, vec![5.0, 5.0, 4.0]);
+    // Saving each version writes its own folder.
+    ed.ok("/api/save", "{}");
+    ed.ok("/api/switch", &json!({"name": "merged"}).to_string());
+    ed.ok("/api/save", "{}");
+    assert!(d.path().join("saved/version-1/lookup.csv").exists() && d.path().join("saved/merged/lookup.csv").exists());
+}
+
+#[test]
+fn an_opened_lookup_becomes_a_version_and_a_bad_one_is_refused() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let codes: Vec<&str> =
+        study["lsoas"]["features"].as_array().unwrap().iter().map(|f| f["properties"]["code"].as_str().unwrap()).collect();
+    let csv: String = std::iter::once("lsoa_code,footprint\n".to_string())
+        .chain(codes.iter().enumerate().map(|(i, c)| format!("{c},{}\n", if i % 2 == 0 { "Even" } else { "Odd" })))
+        .collect();
+    let st = ed.ok("/api/open", &json!({"filename": "halves.csv", "content": csv}).to_string());
+    assert_eq!(st["version"], json!("halves"));
+    assert_eq!(names(&st), vec!["Even", "Odd"]);
+    assert!(st["in_pieces"].as_array().unwrap().len() == 2, "alternate LSOAs make footprints in pieces, flagged");
+    let (s, msg) = ed.post("/api/open", &json!({"filename": "short.csv", "content": "lsoa_code,footprint\nE01999999,X\n"}).to_string());
+    assert_eq!(s, 400);
+    assert!(msg.contains("short.csv") && msg.contains("E01999999"), "{msg}");
+    assert!(!msg.contains("footprints-serve-"), "the message names the user's file, not a temporary path: {msg}");
+}
+
+#[test]
+fn ctrl_c_stops_the_editor_cleanly_and_it_listens_on_this_machine_only() {
+    let d = common::demo_copy();
+    let mut ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    assert!(ed.url.starts_with("http://127.0.0.1:"), "{}", ed.url);
+    assert_eq!(ed.get("/").0, 200);
+    let (s, js) = ed.get("/vendor/leaflet.js");
+    assert!(s == 200 && js.contains("Leaflet 1.9.4"), "Leaflet is served from the binary");
+    let status = ed.interrupt();
+    assert!(status.success(), "exit status after Ctrl-C: {status:?}");
+}
