@@ -30,11 +30,20 @@ fn members(study: &Value, st: &Value, name: &str) -> Vec<String> {
 
 /// Headline metric values of a state: key → value (None for n/a).
 fn state_metrics(st: &Value) -> BTreeMap<String, Option<f64>> {
-    st["metrics"].as_array().unwrap().iter().map(|m| (m["key"].as_str().unwrap().to_string(), m["value"].as_f64())).collect()
+    st["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["key"].as_str().unwrap().to_string(), m["value"].as_f64()))
+        .collect()
 }
 
 /// `footprints score` on a saved folder: headline metric values and per-footprint populations.
-pub fn score_saved(dir: &Path, scenario: &Path, saved: &Path) -> (BTreeMap<String, Option<f64>>, BTreeMap<String, u64>) {
+pub fn score_saved(
+    dir: &Path,
+    scenario: &Path,
+    saved: &Path,
+) -> (BTreeMap<String, Option<f64>>, BTreeMap<String, u64>) {
     let out = dir.join("scored");
     let o = run_in(
         dir,
@@ -49,7 +58,12 @@ pub fn score_saved(dir: &Path, scenario: &Path, saved: &Path) -> (BTreeMap<Strin
         .filter(|(_, m)| m["headline"] == json!(true))
         .map(|(k, m)| (k.clone(), m["value"].as_f64()))
         .collect();
-    let pops = s["rows"].as_array().unwrap().iter().map(|r| (r["name"].as_str().unwrap().to_string(), r["population"].as_u64().unwrap())).collect();
+    let pops = s["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().to_string(), r["population"].as_u64().unwrap()))
+        .collect();
     (metrics, pops)
 }
 
@@ -178,7 +192,12 @@ fn racing_saves_and_edits_never_leave_a_half_written_or_mixed_folder() {
     assert!(moved.iter().all(|l| l.contains(&n0[1])), "{moved:?}");
     let gj: Value = serde_json::from_str(&std::fs::read_to_string(folder.join("footprints.geojson")).unwrap()).unwrap();
     let pop_of = |name: &str| -> u64 {
-        lookup.lines().skip(1).filter(|l| l.split(',').nth(3) == Some(name)).map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap()).sum()
+        lookup
+            .lines()
+            .skip(1)
+            .filter(|l| l.split(',').nth(3) == Some(name))
+            .map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap())
+            .sum()
     };
     for f in gj["features"].as_array().unwrap() {
         let name = f["properties"]["name"].as_str().unwrap();
@@ -189,7 +208,10 @@ fn racing_saves_and_edits_never_leave_a_half_written_or_mixed_folder() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n != "version-1")
         .collect();
-    assert!(leftovers.iter().all(|n| n.ends_with(".lock")) || leftovers.is_empty(), "no temporary folders left: {leftovers:?}");
+    assert!(
+        leftovers.iter().all(|n| n.ends_with(".lock")) || leftovers.is_empty(),
+        "no temporary folders left: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -220,8 +242,12 @@ fn an_opened_lookup_becomes_a_version_and_a_bad_one_is_refused() {
     let d = common::demo_copy();
     let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
     let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
-    let codes: Vec<&str> =
-        study["lsoas"]["features"].as_array().unwrap().iter().map(|f| f["properties"]["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = study["lsoas"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap())
+        .collect();
     let csv: String = std::iter::once("lsoa_code,footprint\n".to_string())
         .chain(codes.iter().enumerate().map(|(i, c)| format!("{c},{}\n", if i % 2 == 0 { "Even" } else { "Odd" })))
         .collect();
@@ -229,7 +255,10 @@ fn an_opened_lookup_becomes_a_version_and_a_bad_one_is_refused() {
     assert_eq!(st["version"], json!("halves"));
     assert_eq!(names(&st), vec!["Even", "Odd"]);
     assert!(st["in_pieces"].as_array().unwrap().len() == 2, "alternate LSOAs make footprints in pieces, flagged");
-    let (s, msg) = ed.post("/api/open", &json!({"filename": "short.csv", "content": "lsoa_code,footprint\nE01999999,X\n"}).to_string());
+    let (s, msg) = ed.post(
+        "/api/open",
+        &json!({"filename": "short.csv", "content": "lsoa_code,footprint\nE01999999,X\n"}).to_string(),
+    );
     assert_eq!(s, 400);
     assert!(msg.contains("short.csv") && msg.contains("E01999999"), "{msg}");
     assert!(!msg.contains("footprints-serve-"), "the message names the user's file, not a temporary path: {msg}");
@@ -245,4 +274,84 @@ fn ctrl_c_stops_the_editor_cleanly_and_it_listens_on_this_machine_only() {
     assert!(s == 200 && js.contains("Leaflet 1.9.4"), "Leaflet is served from the binary");
     let status = ed.interrupt();
     assert!(status.success(), "exit status after Ctrl-C: {status:?}");
+}
+
+/// Headless Chromium, if installed (.ci/run installs it).
+fn chromium() -> Option<std::path::PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().map(std::path::PathBuf::from).find(|p| p.exists())
+}
+
+/// The `data-value` of the "now" cell of each metric row of the page's score panel.
+fn panel_values(dom: &str) -> BTreeMap<String, Option<f64>> {
+    let mut out = BTreeMap::new();
+    for part in dom.split("data-key=\"").skip(1) {
+        let key = part.split('"').next().unwrap().to_string();
+        let value = part.split("data-value=\"").nth(1).unwrap().split('"').next().unwrap();
+        out.insert(key, if value.is_empty() { None } else { Some(value.parse::<f64>().unwrap()) });
+    }
+    out
+}
+
+#[test]
+fn the_page_edits_through_its_own_controls_and_its_panel_equals_footprints_score() {
+    let Some(chromium) = chromium() else {
+        eprintln!("chromium not installed (apt-get install chromium): skipped the browser test");
+        return;
+    };
+    let d = common::demo_copy();
+    let scenario = d.path().join("scenario.toml");
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    let a = members(&study, &st, &n0[0]);
+    // Paint one LSOA and drag over three more into the second footprint; select two and make a
+    // new footprint of them; undo and redo that; save: all by the page's controls.
+    let script = json!([
+        {"select": ["target", n0[1]]}, {"mode": "paint"}, {"lsoa": a[0]}, {"drag": &a[1..4]},
+        {"mode": "select"}, {"lsoa": a[5]}, {"lsoa": a[6]}, {"input": ["new-name", "Workshop"]},
+        {"click": "new-footprint"}, {"click": "undo"}, {"click": "redo"}, {"click": "save"}
+    ]);
+    let url = format!("{}?script={}", ed.url, percent(&script.to_string()));
+    let profile = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(chromium)
+        .args(common::CHROMIUM_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--window-size=1500,900", "--virtual-time-budget=20000", "--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(dom.contains("data-script=\"done\""), "the script ran to the end: {}", &dom[..dom.len().min(2000)]);
+    let saved = dom.split("data-saved=\"").nth(1).map(|s| s.split('"').next().unwrap().to_string()).expect("saved");
+    let lookup = std::fs::read_to_string(Path::new(&saved).join("lookup.csv")).unwrap();
+    let fp_of =
+        |code: &str| lookup.lines().find(|l| l.starts_with(code)).unwrap().split(',').nth(3).unwrap().to_string();
+    for c in &a[..4] {
+        assert_eq!(fp_of(c), n0[1], "{c} painted into {}", n0[1]);
+    }
+    assert_eq!((fp_of(&a[5]), fp_of(&a[6])), ("Workshop".to_string(), "Workshop".to_string()));
+    assert_eq!(fp_of(&a[4]), n0[0], "an LSOA not touched stays");
+    let (scored, _) = score_saved(d.path(), &scenario, Path::new(&saved));
+    let panel = panel_values(&dom);
+    assert_eq!(panel.keys().collect::<Vec<_>>(), scored.keys().collect::<Vec<_>>());
+    for (k, v) in &panel {
+        match (v, &scored[k]) {
+            (Some(x), Some(y)) => assert!((x - y).abs() <= 1e-9, "{k}: page shows {x}, score says {y}"),
+            (x, y) => assert_eq!(x, y, "{k}"),
+        }
+    }
+    assert_eq!(panel["balance.footprints"], Some(6.0));
+}
+
+/// Percent-encode a query value.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -91,7 +91,15 @@ impl Editor {
         })?;
         let addr = server.server_addr().to_ip().unwrap_or(addr);
         let loopback = addr.ip().is_loopback();
-        Ok(Editor { session, outlines: Outlines::default(), out, server: Arc::new(server), addr, loopback, study: None })
+        Ok(Editor {
+            session,
+            outlines: Outlines::default(),
+            out,
+            server: Arc::new(server),
+            addr,
+            loopback,
+            study: None,
+        })
     }
 
     /// The address it listens on.
@@ -191,7 +199,9 @@ impl Editor {
         }
         let s = &mut self.session;
         let done: Result<Vec<String>, Reply> = match path {
-            "/api/edit" => parse::<Edit>(body).and_then(|e| s.apply(&e).map_err(|e| Reply::error(400, e))).map(|_| vec![]),
+            "/api/edit" => {
+                parse::<Edit>(body).and_then(|e| s.apply(&e).map_err(|e| Reply::error(400, e))).map(|_| vec![])
+            }
             "/api/undo" => Ok(if s.undo() { vec![] } else { vec!["nothing to undo".into()] }),
             "/api/redo" => Ok(if s.redo() { vec![] } else { vec!["nothing to redo".into()] }),
             "/api/lock" => parse::<LockReq>(body)
@@ -200,9 +210,9 @@ impl Editor {
             "/api/version" => parse::<VersionReq>(body)
                 .and_then(|r| s.new_version(&r.name, r.from_start).map_err(|e| Reply::error(400, e)))
                 .map(|_| vec![]),
-            "/api/switch" => {
-                parse::<SwitchReq>(body).and_then(|r| s.switch(&r.name).map_err(|e| Reply::error(400, e))).map(|_| vec![])
-            }
+            "/api/switch" => parse::<SwitchReq>(body)
+                .and_then(|r| s.switch(&r.name).map_err(|e| Reply::error(400, e)))
+                .map(|_| vec![]),
             "/api/rebuild" => {
                 let r = if body.iter().all(u8::is_ascii_whitespace) { Ok(RebuildReq::default()) } else { parse(body) };
                 r.and_then(|r: RebuildReq| s.rebuild(r.seed).map_err(|e| Reply::error(409, format!("{e:#}"))))
@@ -210,7 +220,9 @@ impl Editor {
             "/api/open" => parse::<OpenReq>(body).and_then(|r| open(s, &r).map_err(|e| Reply::error(400, e))),
             "/api/save" => {
                 return match save(s, &self.out) {
-                    Ok((dir, files)) => Reply::json(json!({"saved": dir.display().to_string(), "files": files}).to_string()),
+                    Ok((dir, files)) => {
+                        Reply::json(json!({"saved": dir.display().to_string(), "files": files}).to_string())
+                    }
                     Err(e) => Reply::error(500, format!("{e:#}")),
                 }
             }
@@ -239,7 +251,9 @@ fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
     std::fs::write(&path, &r.content).map_err(|e| crate::error::Error::write(&path, e))?;
     let read = crate::score::FootprintSet::read(&s.p, &path, None);
     let _ = std::fs::remove_dir_all(&dir);
-    let set = read.map_err(|e| crate::error::Error::request(format!("{}: {e}", r.filename).replace(&path.display().to_string(), &r.filename)))?;
+    let set = read.map_err(|e| {
+        crate::error::Error::request(format!("{}: {e}", r.filename).replace(&path.display().to_string(), &r.filename))
+    })?;
     let stem = name.file_stem().and_then(|s| s.to_str()).unwrap_or("opened").to_string();
     let mut vname = stem.clone();
     let mut k = 2;

@@ -21,20 +21,19 @@ pub const FILES: [&str; 3] = ["lookup.csv", "footprints.geojson", "version.json"
 /// the set is nested, mnp_name (the columns `score` reads).
 pub fn lookup_csv(s: &Session) -> String {
     let v = s.version();
-    let rows: Vec<Vec<String>> = s
-        .p
-        .study
-        .areas
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut r = vec![a.code.clone(), a.name.clone(), a.pop.to_string(), v.now.fp[i].clone()];
-            if let Some(m) = &v.now.mnp {
-                r.push(m[i].clone());
-            }
-            r
-        })
-        .collect();
+    let rows: Vec<Vec<String>> =
+        s.p.study
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut r = vec![a.code.clone(), a.name.clone(), a.pop.to_string(), v.now.fp[i].clone()];
+                if let Some(m) = &v.now.mnp {
+                    r.push(m[i].clone());
+                }
+                r
+            })
+            .collect();
     let mut header = vec!["lsoa_code", "lsoa_name", "population", "snp_name"];
     if v.now.mnp.is_some() {
         header.push("mnp_name");

@@ -249,7 +249,9 @@ impl Session {
             Edit::New { name, lsoas } => {
                 check_name("footprint", name)?;
                 if now.fp.iter().any(|f| f == name) {
-                    return Err(Error::request(format!("a footprint named \"{name}\" already exists: choose another name")));
+                    return Err(Error::request(format!(
+                        "a footprint named \"{name}\" already exists: choose another name"
+                    )));
                 }
                 let idx = self.lsoas(lsoas)?;
                 let mnp = now.mnp.as_ref().map(|m| m[idx[0]].clone());
@@ -406,10 +408,23 @@ impl Session {
         })?;
         let fp: Vec<String> = b.plan.snp_of.iter().map(|&s| b.snp_names[s].clone()).collect();
         let mnp = (0..fp.len()).map(|i| b.mnp_names[b.plan.mnp_of(i)].clone()).collect();
-        let locked = self.version().locked.clone();
+        let v = self.version();
+        let locked = v.locked.clone();
+        let count = |f: &[String], name: &str| f.iter().filter(|x| *x == name).count();
+        let mut warnings = r.warnings;
+        for name in &locked {
+            let (was, now) = (count(&v.now.fp, name), count(&fp, name));
+            if now > was {
+                warnings.push(format!(
+                    "locked footprint \"{name}\" kept its {was} LSOAs and took {} more to balance its neighbours \
+                     (a lock keeps LSOAs together; edit them back and lock again to hold it exactly)",
+                    now - was
+                ));
+            }
+        }
         self.version_mut().push(Snapshot { fp, mnp: Some(mnp) });
         // The locked footprints keep their names (locks name the footprint holding them).
         self.version_mut().locked = locked;
-        Ok(r.warnings)
+        Ok(warnings)
     }
 }

@@ -26,7 +26,12 @@ const OUTLINE_CACHE: usize = 4_000;
 
 impl Outlines {
     /// A FeatureCollection with one feature per group (`name` → its LSOAs, in study order).
-    pub fn collection(&mut self, p: &Prepared, groups: &BTreeMap<&str, Vec<usize>>, props: &dyn Fn(&str) -> Map<String, Value>) -> String {
+    pub fn collection(
+        &mut self,
+        p: &Prepared,
+        groups: &BTreeMap<&str, Vec<usize>>,
+        props: &dyn Fn(&str) -> Map<String, Value>,
+    ) -> String {
         if self.cache.len() > OUTLINE_CACHE {
             self.cache.clear();
         }
@@ -92,7 +97,11 @@ pub fn study_json(s: &Session, outlines: &mut Outlines) -> crate::error::Result<
     for o in &p.study.lgr {
         let units: Vec<String> =
             (0..p.study.areas.len()).map(|i| o.unit_name(i).unwrap_or("(no unit)").to_string()).collect();
-        lgr.push(format!("{{\"name\":{},\"outlines\":{}}}", json!(o.name), outlines.collection(p, &groups(&units), &named)));
+        lgr.push(format!(
+            "{{\"name\":{},\"outlines\":{}}}",
+            json!(o.name),
+            outlines.collection(p, &groups(&units), &named)
+        ));
     }
     let practices: Vec<Value> = p
         .study
@@ -158,7 +167,8 @@ fn metrics_json(now: &Scores, start: &Scores) -> Vec<Value> {
 /// footprint of the same name, and whether it is locked, outside tolerance or in pieces.
 fn rows_json(s: &Session, now: &Scores, pieces: &BTreeSet<String>) -> Vec<Value> {
     let v = s.version();
-    let members = |snap: &Snapshot, name: &str| -> Vec<usize> { (0..snap.fp.len()).filter(|&i| snap.fp[i] == name).collect() };
+    let members =
+        |snap: &Snapshot, name: &str| -> Vec<usize> { (0..snap.fp.len()).filter(|&i| snap.fp[i] == name).collect() };
     let tol = s.opts.tolerance * 100.0;
     now.rows
         .iter()

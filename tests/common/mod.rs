@@ -182,7 +182,8 @@ impl Drop for Editor {
 pub fn http(host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(host).expect("editor reachable");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         if k.eq_ignore_ascii_case("Host") {
             req = req.replacen(&format!("Host: {host}"), &format!("Host: {v}"), 1);
