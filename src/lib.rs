@@ -10,7 +10,8 @@
 //! [`Prepared`] adds the LSOA adjacency [`graph`]. [`build`](mod@build) partitions the LSOAs into nested SNP
 //! and MNP footprints inside hard [`Layer`]s; [`score`](mod@score) measures any footprint set through a
 //! registry of metric families; [`site`] places centres; [`export`] writes GeoJSON, lookup CSVs,
-//! summaries, maps and the HTML report. Nothing lower imports anything higher.
+//! summaries, maps and the HTML report; [`serve`] is the workshop editor's session and web server,
+//! scoring every edit with [`score`](mod@score). Nothing lower imports anything higher.
 //!
 //! The items re-exported at the top level are the stable entry points; the modules hold the
 //! details.

@@ -318,10 +318,18 @@ async function compare() {
 // LSOA's polygon), {"drag": [code, code...]} (press on the first, move over the rest, release).
 async function runScript(steps) {
   const idle = () => new Promise((res) => { const t = () => (app.pending ? setTimeout(t, 10) : res()); setTimeout(t, 0); });
-  const path = (c) => app.lsoa[app.study.lsoas.features.findIndex((f) => f.properties.code === c)].getElement();
+  const index = (c) => {
+    const i = app.study.lsoas.features.findIndex((f) => f.properties.code === c);
+    if (i < 0) throw new Error(`no LSOA ${c} in the study`);
+    return i;
+  };
+  const path = (c) => app.lsoa[index(c)].getElement();
   const mouse = (el, type) => el.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window, button: 0 }));
   try {
     for (const s of steps) {
+      if (s.target_of) { const i = index(s.target_of); $("target").value = app.state.names[app.state.of[i]]; $("target").dispatchEvent(new Event("change")); }
+      if (s.zoom) app.map.setView(app.lsoa[index(s.zoom[0])].getBounds().getCenter(), s.zoom[1], { animate: false });
+      if (s.hover) mouse(path(s.hover), "mouseover");
       if (s.select) { $(s.select[0]).value = s.select[1]; $(s.select[0]).dispatchEvent(new Event("change")); }
       if (s.input) { $(s.input[0]).value = s.input[1]; }
       if (s.click) $(s.click).click();

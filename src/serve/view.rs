@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Dissolved outlines (WGS84 GeoJSON geometry members) of LSOA groups, kept across edits: an
 /// edit redraws only the footprints whose LSOAs changed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Outlines {
     cache: HashMap<Vec<usize>, String>,
 }
