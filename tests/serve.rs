@@ -404,3 +404,21 @@ fn real_editor_scores_equal_footprints_score_in_oxfordshire_and_staffordshire() 
         assert_same_scores(&st, &scored);
     }
 }
+
+#[test]
+fn a_tab_left_on_another_version_is_refused_instead_of_editing_the_wrong_one() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    // Tab B makes and switches to a new version; tab A still shows version-1.
+    ed.ok("/api/version?version=version-1", &json!({"name": "tab B's"}).to_string());
+    let edit = json!({"op": "merge", "from": n0[0], "into": n0[1]}).to_string();
+    let (status, msg) = ed.post("/api/edit?version=version-1", &edit);
+    assert_eq!(status, 409, "{msg}");
+    assert!(msg.contains("tab B's") && msg.contains("reload"), "{msg}");
+    assert_eq!(names(&serde_json::from_str(&ed.get("/api/state").1).unwrap()).len(), 5, "nothing merged");
+    // Tab B's own edit (its page shows "tab B's", percent-encoded) goes through.
+    let st = ed.ok("/api/edit?version=tab%20B%27s", &edit);
+    assert_eq!(names(&st).len(), 4);
+}

@@ -24,7 +24,10 @@ async function api(path, body) {
     const init = body === undefined ? {} : {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     };
-    const r = await fetch(path, init);
+    // Every POST says which version this page shows, so a tab left behind by another tab's
+    // version switch is refused instead of editing a version it does not show.
+    const url = body !== undefined && app.state ? `${path}?version=${encodeURIComponent(app.state.version)}` : path;
+    const r = await fetch(url, init);
     const j = await r.json();
     if (!r.ok) throw new Error(j.error || r.statusText);
     return j;

@@ -166,7 +166,26 @@ impl Editor {
         if body.len() > MAX_BODY {
             return Reply::error(413, format!("request body larger than {} MB", MAX_BODY >> 20));
         }
+        if let Some(stale) = self.stale_tab(req.url()) {
+            return stale;
+        }
         self.post(&path, &body)
+    }
+
+    /// The page sends `?version=NAME` with every POST: the version it shows. When another tab has
+    /// switched the editor to another version since, the edit is refused rather than applied to a
+    /// version this tab does not show.
+    fn stale_tab(&self, url: &str) -> Option<Reply> {
+        let query = url.split_once('?')?.1;
+        let shown = query.split('&').find_map(|kv| kv.strip_prefix("version="))?;
+        let shown = percent_decode(shown);
+        let current = &self.session.version().name;
+        (&shown != current).then(|| {
+            Reply::error(
+                409,
+                format!("this page shows version \"{shown}\" but another tab switched the editor to \"{current}\": reload the page"),
+            )
+        })
     }
 
     fn get(&mut self, path: &str) -> Reply {
@@ -277,4 +296,26 @@ fn tempfile_dir() -> crate::error::Result<PathBuf> {
     ));
     std::fs::create_dir_all(&d).map_err(|e| crate::error::Error::write(&d, e))?;
     Ok(d)
+}
+
+/// Decode a percent-encoded query value (`+` is a space); invalid escapes are kept as they are.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let escaped = (b[i] == b'%' && i + 2 < b.len()).then(|| hex(b[i + 1]).zip(hex(b[i + 2]))).flatten();
+        match (escaped, b[i]) {
+            (Some((h, l)), _) => {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, c) => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
