@@ -93,6 +93,9 @@ pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
         cfg.snp_layer.label(p),
         cfg.mnp_layer.label(p)
     );
+    if let Some(note) = &cfg.mnp_layer_note {
+        md.push_str(&format!("{note}.\n\n"));
+    }
     md.push_str(&format!("| {} |\n|{}\n", HEADER.join(" | "), "---|".repeat(HEADER.len())));
     for r in &rows {
         md.push_str(&format!("| {} |\n", r.join(" | ")));
