@@ -164,7 +164,7 @@ impl PlacesFound {
         if let Some(n) = &self.msoa_names {
             let _ = writeln!(o, "  MSOA names: {} of {} from the House of Commons Library", n.named, n.msoas);
             for c in &n.cities {
-                let _ = writeln!(o, "  one city: {c}");
+                let _ = writeln!(o, "  one city: {}", name_first(c));
             }
         }
         let _ = writeln!(
@@ -393,10 +393,20 @@ impl CheckReport {
         }
         if !self.warnings.is_empty() {
             let _ = writeln!(o, "\nWarnings:");
-            for w in &self.warnings {
+            for w in crate::export::build_summary::group_warnings_kept(&self.warnings, "check --json") {
                 let _ = writeln!(o, "  - {w}");
             }
         }
+    }
+}
+
+/// A city district as the report gives it, "E07000178 Oxford, 3565 people/km²", name first as
+/// districts are named everywhere else: "Oxford (E07000178), 3565 people/km²".
+fn name_first(city: &str) -> String {
+    let Some((code, rest)) = city.split_once(' ') else { return city.to_string() };
+    match rest.rsplit_once(", ") {
+        Some((name, density)) => format!("{name} ({code}), {density}"),
+        None => format!("{rest} ({code})"),
     }
 }
 
@@ -424,4 +434,24 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn city_districts_are_named_name_first() {
+        assert_eq!(name_first("E07000178 Oxford, 3565 people/km²"), "Oxford (E07000178), 3565 people/km²");
+        assert_eq!(name_first("E06000021 Stoke-on-Trent"), "Stoke-on-Trent (E06000021)");
+    }
+
+    #[test]
+    fn check_groups_its_warnings_and_says_where_all_are() {
+        let ws: Vec<String> = (1..=5).map(|k| format!("LSOA \"E0100000{k}\" has {k} people")).collect();
+        let g = crate::export::build_summary::group_warnings_kept(&ws, "check --json");
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert!(g[0].starts_with("5 warnings of this kind (all in check --json); the first: LSOA \"E01000001\""));
+        assert!(g[0].ends_with("also \"E01000002\", \"E01000003\", \"E01000004\" and 1 more"), "{}", g[0]);
+    }
 }

@@ -18,6 +18,22 @@ pub enum Layer {
     Robust,
     /// An extra LSOA → unit layer (index into `Study::layers`).
     Extra(usize),
+    /// Districts grouped into MNP units (the `hierarchy` MNP layer, made by
+    /// `crate::build::hierarchy`): small neighbouring districts together, big ones alone.
+    Districts(Box<DistrictGroups>),
+}
+
+/// Districts grouped into MNP units: the unit of each LSOA and each unit's label (its district
+/// codes joined by " + ").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistrictGroups {
+    /// The outer layer the groups stay inside (e.g. "sub-ICB"), if any.
+    pub outer: Option<String>,
+    /// Unit labels.
+    pub units: Vec<String>,
+    /// Unit of each study LSOA.
+    #[serde(skip)]
+    pub unit_of: Vec<UnitId>,
 }
 
 /// The unit of one LSOA in a [`Layer`]: comparable, hashable, and printable with
@@ -75,6 +91,7 @@ impl Layer {
             Layer::Lad => UnitKey::Unit(study.areas[i].lad),
             Layer::Lgr(k) => or_missing(study.lgr[*k].unit_of[i]),
             Layer::Extra(k) => or_missing(study.layers[*k].unit_of[i]),
+            Layer::Districts(g) => UnitKey::Unit(g.unit_of[i]),
             Layer::Robust => UnitKey::Overlay(study.lgr.iter().map(|o| o.unit_of[i]).collect()),
         }
     }
@@ -89,6 +106,7 @@ impl Layer {
             (Layer::Lad, UnitKey::Unit(u)) => study.lads[*u as usize].code.clone(),
             (Layer::Lgr(k), UnitKey::Unit(u)) => study.lgr[*k].units[*u as usize].clone(),
             (Layer::Extra(k), UnitKey::Unit(u)) => study.layers[*k].units[*u as usize].clone(),
+            (Layer::Districts(g), UnitKey::Unit(u)) => g.units[*u as usize].clone(),
             (_, UnitKey::Overlay(parts)) => parts
                 .iter()
                 .zip(&study.lgr)
@@ -114,6 +132,10 @@ impl Layer {
             Layer::Lgr(k) => format!("LGR option {}", study.lgr[*k].name),
             Layer::Robust => "LGR-robust (overlay of all LGR options)".into(),
             Layer::Extra(k) => format!("layer {}", study.layers[*k].name),
+            Layer::Districts(g) => match &g.outer {
+                Some(o) => format!("hierarchy (districts grouped into MNPs inside {o})"),
+                None => "hierarchy (districts grouped into MNPs)".into(),
+            },
         }
     }
 }

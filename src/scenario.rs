@@ -415,9 +415,11 @@ pub struct BuildSettings {
     /// SNP boundary layer: "lad", "none", or an LGR option name.
     #[serde(default = "d_lad_by")]
     pub snp_layer: String,
-    /// MNP boundary layer: "lad", "none", "robust", or an LGR option name.
-    #[serde(default = "d_lad_by")]
-    pub mnp_layer: String,
+    /// MNP boundary layer: "lad", "none", "robust", "hierarchy" (districts grouped into MNPs), an
+    /// LGR option or an extra layer name. Unset: "lad" with LGR options, otherwise the layer that
+    /// keeps most MNPs within tolerance (`crate::build::choose_mnp_layer`).
+    #[serde(default)]
+    pub mnp_layer: Option<String>,
     /// Natural-community grouping: "ward", "lad", or a boundary attribute column.
     pub community: Option<String>,
     /// Weights of the soft objectives.
@@ -458,7 +460,7 @@ impl Default for BuildSettings {
             mnp_target: d_mnp(),
             tolerance: d_tolerance(),
             snp_layer: d_lad_by(),
-            mnp_layer: d_lad_by(),
+            mnp_layer: None,
             community: None,
             weights: Weights::default(),
             options: d_options(),

@@ -6,7 +6,7 @@ use common::*;
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::export::check_plan_with;
 use footprints::Prepared;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn demo() -> Prepared {
     Prepared::load(&root().join("data/demo/scenario.toml")).unwrap()
@@ -386,4 +386,85 @@ fn one_constraint_interface_for_cuts_and_the_plan_checker() {
     let ok =
         footprints::export::check_plan_constrained(&p, &plan, true, &OneLockPerFootprint, &lock_tallies(&p, &locks));
     assert!(ok.is_empty(), "{ok:?}");
+}
+
+/// The hierarchy MNP layer on the demo (issue 13): the four districts smaller than an MNP are
+/// grouped whole and contiguous, Aldport (232,707, within ±20% alone) stays alone; every option
+/// then has SNPs inside districts, whole-district groups holding one MNP, populations summing and
+/// every LSOA assigned once.
+#[test]
+fn hierarchy_groups_small_districts_whole_and_nests_snps_in_them() {
+    let p = demo();
+    let layer = build::parse_mnp_layer(&p, "hierarchy", 250_000.0, 0.2).unwrap();
+    assert!(matches!(layer, Layer::Districts(_)), "{layer:?}");
+    let lo = 250_000.0 * 0.8;
+    let mut unit_lads: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    let mut unit_lsoas: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut lad_unit: BTreeMap<u32, String> = BTreeMap::new();
+    let mut lad_pop: BTreeMap<u32, f64> = BTreeMap::new();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        let u = layer.key(&p, i);
+        assert_eq!(lad_unit.entry(a.lad).or_insert(u.clone()), &u, "a district is cut by the hierarchy layer");
+        unit_lads.entry(u.clone()).or_default().insert(a.lad);
+        unit_lsoas.entry(u).or_default().push(i);
+        *lad_pop.entry(a.lad).or_default() += a.pop as f64;
+    }
+    for (u, lsoas) in &unit_lsoas {
+        assert!(p.graph.is_connected(lsoas), "unit {u} is not contiguous");
+    }
+    for (lad, pop) in &lad_pop {
+        let n = unit_lads[&lad_unit[lad]].len();
+        assert_eq!(n > 1, *pop < lo, "district {lad} of {pop} people is in a unit of {n} districts");
+    }
+    assert_eq!(unit_lads.len(), 3, "{unit_lads:?}");
+    let c = BuildConfig { options: 2, seed: 7, steps_per_snp: 10, ..BuildConfig::with_mnp_layer(layer) };
+    let r = build::build(&p, &c).unwrap();
+    for b in r.options.iter().chain(&r.baselines) {
+        assert_invariants(&p, &c, b, false);
+        let mut mnps_in: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for i in 0..p.study.areas.len() {
+            mnps_in.entry(c.mnp_layer.key(&p, i)).or_default().insert(b.plan.mnp_of(i));
+        }
+        for (u, m) in &mnps_in {
+            if unit_lads[u].len() > 1 && b.kind == build::BuiltKind::Option {
+                assert_eq!(m.len(), 1, "{}: the district group {u} holds {} MNPs", b.label, m.len());
+            }
+        }
+    }
+    for o in &r.options {
+        assert_eq!(o.metrics.mnps, 3, "{}", o.label);
+        assert_eq!(o.metrics.mnps_outside_tolerance, 0, "{}", o.label);
+    }
+}
+
+/// Without LGR tables and without an MNP layer in the scenario, `build` chooses the layer that
+/// keeps most MNPs within tolerance and says so on stderr and in summary.md; a named layer wins.
+#[test]
+fn build_chooses_and_reports_the_mnp_layer_when_the_scenario_names_none() {
+    let d = demo_copy();
+    let s = std::fs::read_to_string(d.path().join("scenario.toml")).unwrap();
+    let mut kept = Vec::new();
+    let mut skip = false;
+    for line in s.lines() {
+        if line.starts_with('[') {
+            skip = line == "[[lgr]]";
+        }
+        if !skip && !line.starts_with("mnp_layer") {
+            kept.push(line);
+        }
+    }
+    std::fs::write(d.path().join("scenario.toml"), kept.join("\n")).unwrap();
+    let args = ["build", "-s", "scenario.toml", "-o", "out", "--options", "1", "--steps", "5"];
+    let o = run_in(d.path(), &args);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("MNP layer hierarchy (districts grouped into MNPs) chosen: 0 of 3 MNPs expected outside ±20%, against 4 of 5 with LAD"), "{err}");
+    let md = std::fs::read_to_string(d.path().join("out/summary.md")).unwrap();
+    assert!(md.contains("MNP layer hierarchy (districts grouped into MNPs) chosen"), "{md}");
+    let o = run_in(d.path(), &[&args[..], &["--mnp-layer", "lad"]].concat());
+    let (_, err) = text(&o);
+    assert!(o.status.success() && !err.contains("chosen"), "{err}");
+    let o = run_in(d.path(), &[&args[..], &["--mnp-layer", "districts"]].concat());
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("hierarchy (districts grouped into MNPs)"), "{err}");
 }

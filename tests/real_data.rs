@@ -369,3 +369,26 @@ fn oxfordshire_dissolved_footprints_match_lsoa_area() {
         assert!((union.unsigned_area() - lsoa_area).abs() / lsoa_area < 0.001);
     }
 }
+
+/// Issue 13: with no MNP layer named and no LGR table, Staffordshire & Stoke gets the hierarchy
+/// layer (small districts grouped whole), which puts fewer MNPs outside tolerance than districts
+/// (8 of 9 with LAD), and the choice is named with its reason.
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn staffordshire_default_mnp_layer_fits_more_mnps_than_districts() {
+    let (_d, p) = load("staffordshire.toml");
+    let choice = build::choose_mnp_layer(&p, 250_000.0, 0.2);
+    assert!(matches!(choice.layer, Layer::Districts(_)), "{:?}", choice.layer);
+    let note = choice.note.clone().expect("the choice is explained");
+    assert!(note.starts_with("MNP layer hierarchy") && note.contains("8 of 9 with LAD"), "{note}");
+    let run = |layer: Layer| {
+        let c = BuildConfig { options: 1, ..BuildConfig::with_mnp_layer(layer) };
+        let r = build::build(&p, &c).unwrap();
+        assert!(check_plan(&p, &r.options[0].plan).is_empty());
+        r.options[0].metrics.clone()
+    };
+    let (chosen, lad) = (run(choice.layer), run(Layer::Lad));
+    assert_eq!(lad.mnps_outside_tolerance, 8, "{lad:?}");
+    assert!(chosen.mnps_outside_tolerance < lad.mnps_outside_tolerance, "{chosen:?}");
+    assert!(chosen.mnps_outside_tolerance <= 1, "{chosen:?}");
+}

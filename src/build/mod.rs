@@ -9,13 +9,14 @@
 //! `partition` ([`Partition`] with cached cut edges), `recom` (the annealed ReCom chain),
 //! `objective` (one file per term: split, cut, balance), `constraint` ([`HardConstraint`], shared
 //! by the cut test and the plan checker), `select` (ensemble ranking and distinct options),
-//! `baseline` and `names`. The hard boundary layers are [`crate::layer::Layer`]; the tables
+//! `baseline` and `names`, `hierarchy` (the MNP layer of districts grouped into MNPs, and the
+//! default choice of MNP layer). The hard boundary layers are [`crate::layer::Layer`]; the tables
 //! `build` prints are rendered by [`crate::export::build_summary`].
 
 mod baseline;
 mod constraint;
 mod graph;
-
+mod hierarchy;
 mod metrics;
 mod names;
 mod objective;
@@ -31,6 +32,9 @@ mod units;
 pub use crate::layer::Layer;
 pub use constraint::{lock_tallies, violations, Bounds, HardConstraint, OneLockPerFootprint, Tally};
 pub use graph::LGraph;
+pub use hierarchy::{
+    choose_mnp_layer, district_groups, expected_outside, hierarchy_layer, parse_mnp_layer, LayerChoice, HIERARCHY,
+};
 pub use names::{names, Names, TOWN_PIECE_MIN};
 pub use objective::{Components, GroupMass, Grouping, Groupings, Objective};
 pub use partition::{Partition, Proposal};
@@ -60,6 +64,8 @@ pub struct BuildConfig {
     pub snp_layer: Layer,
     /// MNP layer.
     pub mnp_layer: Layer,
+    /// Why the MNP layer was chosen, when the build chose it ([`choose_mnp_layer`]).
+    pub mnp_layer_note: Option<String>,
     /// Community column ("ward", "lad" or a boundary attribute).
     pub community: Option<String>,
     /// Weights.
@@ -91,6 +97,7 @@ impl BuildConfig {
             tolerance: 0.2,
             snp_layer: Layer::Lad,
             mnp_layer,
+            mnp_layer_note: None,
             community: Some("ward".into()),
             weights: Weights::default(),
             options: 4,

@@ -323,7 +323,8 @@ impl<'a> Setup<'a> {
             let comps = self.g.components(&atoms);
             if comps.len() > 1 {
                 self.warnings.push(format!(
-                    "MNP boundary unit \"{mk}\" is in {} disconnected pieces; each piece is treated as its own unit",
+                    "MNP boundary unit \"{}\" is in {} disconnected pieces; each piece is treated as its own unit",
+                    self.readable(mk),
                     comps.len()
                 ));
             }

@@ -34,7 +34,9 @@ pub struct BuildArgs {
     /// SNP boundary layer: lad, none, or an LGR option name.
     #[arg(long)]
     pub snp_layer: Option<String>,
-    /// MNP boundary layer: lad, none, robust (all LGR options at once), or an LGR option name.
+    /// MNP boundary layer: lad, none, robust (all LGR options at once), hierarchy (districts grouped
+    /// into MNPs), an LGR option or an extra layer name [default: lad with LGR options, otherwise
+    /// the layer that keeps most MNPs within tolerance].
     #[arg(long)]
     pub mnp_layer: Option<String>,
     /// LGR-robust mode: same as --mnp-layer robust.
@@ -88,7 +90,7 @@ struct Config {
 fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
     let s = &p.scenario.build;
     let mnp_layer =
-        if args.lgr_robust { "robust".to_string() } else { args.mnp_layer.clone().unwrap_or(s.mnp_layer.clone()) };
+        if args.lgr_robust { Some("robust".to_string()) } else { args.mnp_layer.clone().or(s.mnp_layer.clone()) };
     let locks_path = args.locks.clone().or(s.locks.as_ref().map(|l| p.scenario.resolve(l)));
     let existing_path = args.existing.clone().or(s.existing.as_ref().map(|l| p.scenario.resolve(l)));
     let locks = match &locks_path {
@@ -111,12 +113,18 @@ fn config(args: &BuildArgs, p: &Prepared) -> anyhow::Result<Config> {
     if existing.is_some() && weights.existing == 0.0 {
         weights.existing = 0.5;
     }
+    let (mnp_target, tolerance) = (args.mnp_target.unwrap_or(s.mnp_target), args.tolerance.unwrap_or(s.tolerance));
+    let choice = match &mnp_layer {
+        Some(l) => build::LayerChoice { layer: build::parse_mnp_layer(p, l, mnp_target, tolerance)?, note: None },
+        None => build::choose_mnp_layer(p, mnp_target, tolerance),
+    };
     let cfg = BuildConfig {
         snp_target: args.snp_target.unwrap_or(s.snp_target),
-        mnp_target: args.mnp_target.unwrap_or(s.mnp_target),
-        tolerance: args.tolerance.unwrap_or(s.tolerance),
+        mnp_target,
+        tolerance,
         snp_layer: Layer::parse(args.snp_layer.as_deref().unwrap_or(&s.snp_layer), p)?,
-        mnp_layer: Layer::parse(&mnp_layer, p)?,
+        mnp_layer: choice.layer,
+        mnp_layer_note: choice.note,
         community: s.community.clone(),
         weights,
         options: args.options.unwrap_or(s.options),
@@ -181,6 +189,9 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let p = Prepared::load(&args.scenario)?;
     let conf = config(args, &p)?;
     let cfg = &conf.cfg;
+    if let Some(note) = &cfg.mnp_layer_note {
+        super::out::note(format_args!("{note}"));
+    }
     let mut res = build::build_with_progress(&p, cfg, &progress_bar())?;
     // Practices far from the area make every PCN figure meaningless: say so in the run too.
     let far = footprints::load::practice_reach(&p.study);
@@ -199,7 +210,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let path = |x: &Option<PathBuf>| x.as_ref().map(|l| l.display().to_string());
     let params = json!({
         "snp_target": cfg.snp_target, "mnp_target": cfg.mnp_target, "tolerance": cfg.tolerance,
-        "snp_layer": cfg.snp_layer.label(&p), "mnp_layer": cfg.mnp_layer.label(&p),
+        "snp_layer": cfg.snp_layer.label(&p), "mnp_layer": cfg.mnp_layer.label(&p), "mnp_layer_choice": cfg.mnp_layer_note,
         "community": cfg.community, "weights": cfg.weights, "options": cfg.options, "steps_per_snp": cfg.steps_per_snp, "whole_towns": cfg.whole_towns,
         "strict": cfg.strict, "locks": path(&conf.locks_path), "existing": path(&conf.existing_path),
         "candidate_runs": res.runs,

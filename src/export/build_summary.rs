@@ -93,6 +93,9 @@ pub fn summary(p: &Prepared, cfg: &BuildConfig, res: &BuildResult) -> Summary {
         cfg.snp_layer.label(p),
         cfg.mnp_layer.label(p)
     );
+    if let Some(note) = &cfg.mnp_layer_note {
+        md.push_str(&format!("{note}.\n\n"));
+    }
     md.push_str(&format!("| {} |\n|{}\n", HEADER.join(" | "), "---|".repeat(HEADER.len())));
     for r in &rows {
         md.push_str(&format!("| {} |\n", r.join(" | ")));
@@ -160,6 +163,12 @@ fn first_name(w: &str) -> Option<&str> {
 /// line (how many, the first in full, and the names of a few others), never hundreds of lines.
 /// `run.json` keeps every warning.
 pub fn group_warnings(ws: &[String]) -> Vec<String> {
+    group_warnings_kept(ws, "run.json")
+}
+
+/// As [`group_warnings`], saying where every warning is kept (`kept_in`, e.g. "run.json" or
+/// "check --json").
+pub fn group_warnings_kept(ws: &[String], kept_in: &str) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
     let mut by: std::collections::HashMap<String, Vec<&String>> = std::collections::HashMap::new();
     for w in ws {
@@ -180,7 +189,7 @@ pub fn group_warnings(ws: &[String]) -> Vec<String> {
         let shown: Vec<String> = names.iter().take(3).map(|n| format!("\"{n}\"")).collect();
         let more = if names.len() > 3 { format!(" and {} more", names.len() - 3) } else { String::new() };
         out.push(format!(
-            "{} warnings of this kind (all in run.json); the first: {}; also {}{more}",
+            "{} warnings of this kind (all in {kept_in}); the first: {}; also {}{more}",
             v.len(),
             v[0],
             shown.join(", ")

@@ -231,11 +231,18 @@ fn tail(req: &Request, files: &DataFiles, area: &Area, folder: &Path, r: &mut Re
                 lgr.join(", ")
             );
         }
-        None if req.by != super::AreaBy::Lad => {
-            let _ =
-                writeln!(o, "# mnp_layer = \"sub-ICB\"   # keep MNPs inside sub-ICB locations instead of districts");
+        None => {
+            let _ = writeln!(
+                o,
+                "# mnp_layer unset: build uses districts, \"hierarchy\" (small neighbouring districts grouped whole into an MNP)\n# or sub-ICB, whichever keeps most MNPs within ±20%, and says which; name one to choose it"
+            );
+            if req.by != super::AreaBy::Lad {
+                let _ = writeln!(
+                    o,
+                    "# mnp_layer = \"sub-ICB\"   # keep MNPs inside sub-ICB locations instead of districts"
+                );
+            }
         }
-        None => {}
     }
     Ok(())
 }
