@@ -32,7 +32,7 @@ fn scenario(name: &str) -> Option<PathBuf> {
 /// A session on option 1 of a quick build, and an edit moving a boundary LSOA into its neighbour.
 fn session(name: &str) -> Option<(Session, Edit)> {
     let p = Prepared::load(&scenario(name)?).ok()?;
-    let mnp = p.scenario.build.mnp_layer.clone();
+    let mnp = p.scenario.build.mnp_layer.clone().unwrap_or_else(|| "lad".into());
     let cfg = BuildConfig {
         options: 1,
         seed: 1,

@@ -375,7 +375,12 @@ impl Session {
     pub fn rebuild_config(&self, seed: Option<u64>) -> Result<BuildConfig> {
         let s = &self.p.scenario.build;
         let v = self.version();
-        let mut cfg = BuildConfig::with_mnp_layer(Layer::parse(&s.mnp_layer, &self.p)?);
+        // The MNP layer as `build` takes it: the scenario's, or the one expected to fit best.
+        let mnp_layer = match &s.mnp_layer {
+            Some(l) => crate::build::parse_mnp_layer(&self.p, l, s.mnp_target, s.tolerance)?,
+            None => crate::build::choose_mnp_layer(&self.p, s.mnp_target, s.tolerance).layer,
+        };
+        let mut cfg = BuildConfig::with_mnp_layer(mnp_layer);
         cfg.snp_target = s.snp_target;
         cfg.mnp_target = s.mnp_target;
         cfg.tolerance = s.tolerance;
