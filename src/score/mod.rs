@@ -16,6 +16,7 @@ mod metric;
 pub mod metrics;
 mod nesting;
 mod pcn;
+mod pcn_bound;
 mod places;
 mod row;
 

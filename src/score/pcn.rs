@@ -5,6 +5,7 @@ use super::ctx::ScoreCtx;
 use super::input;
 use super::metric::{Better, MetricFamily, MetricValue, Output, Unit};
 use super::metrics::group_integrity;
+use super::pcn_bound;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// PCN integrity.
@@ -70,7 +71,9 @@ type Catchment<'a> = (BTreeSet<usize>, BTreeSet<&'a str>, f64);
 /// practice's), as NHS analysts' LSOA → PCN lookups do. A PCN is split when its catchment lies in
 /// more than one footprint; it must be split, whatever the plan, when its catchment straddles a
 /// district boundary (SNPs lie inside districts) or holds more people than one footprint may
-/// (target × (1 + tolerance)): that count is a lower bound for plans with SNPs inside districts.
+/// (target × (1 + tolerance)), and, inside each district, when its whole catchments cannot be
+/// packed into SNPs within the tolerance band ([`pcn_bound`]): the sum is a lower bound for plans
+/// with SNPs inside districts and within tolerance.
 fn majority(ctx: &ScoreCtx, out: &mut Output) {
     let mut by: BTreeMap<&str, Catchment> = BTreeMap::new();
     for i in 0..input::n(ctx.p) {
@@ -98,13 +101,47 @@ fn majority(ctx: &ScoreCtx, out: &mut Output) {
     let split_names: Vec<String> = by.iter().filter(|(_, v)| v.0.len() > 1).map(|(c, _)| label(c)).collect();
     let straddle: Vec<String> = by.iter().filter(|(_, v)| v.1.len() > 1).map(|(c, _)| label(c)).collect();
     let too_big: Vec<String> = by.iter().filter(|(_, v)| v.1.len() == 1 && v.2 > hi).map(|(c, _)| label(c)).collect();
+    let packing = packing_bound(ctx, &by, hi);
+    let packed: usize = packing.iter().map(|(_, n)| n).sum();
     out.push(split.headline().num(split_names.len() as f64).names(split_names));
     out.push(
         forced
             .headline()
-            .num((straddle.len() + too_big.len()) as f64)
+            .num((straddle.len() + too_big.len() + packed) as f64)
             .names(straddle.iter().chain(&too_big).cloned().collect()),
     );
     out.detail("majority_straddle_districts", straddle);
     out.detail("majority_too_big", too_big);
+    let packing: BTreeMap<String, usize> = packing.into_iter().collect();
+    out.detail("majority_packing", packing);
+}
+
+/// Per district, the catchments that packing whole catchments into its SNPs forces to split
+/// ([`pcn_bound::min_splits`]); districts where none must split are left out.
+fn packing_bound<'a>(ctx: &ScoreCtx, by: &BTreeMap<&str, Catchment<'a>>, hi: f64) -> Vec<(String, usize)> {
+    let lo = ctx.o.target * (1.0 - ctx.o.tolerance);
+    // A catchment wholly in one district and small enough for one SNP is "whole"; everyone else
+    // (no PCN, or a PCN split anyway) may be placed freely.
+    fn whole_in<'a>(c: &Catchment<'a>, hi: f64) -> Option<&'a str> {
+        (c.1.len() == 1 && c.2 <= hi).then(|| c.1.iter().next().copied()).flatten()
+    }
+    let mut people: BTreeMap<&str, (Vec<f64>, f64)> = BTreeMap::new();
+    for i in 0..input::n(ctx.p) {
+        let lad = input::lad(ctx.p, i);
+        let pcn = ctx.p.study.pcn(i).and_then(|n| by.get(n.code.as_str()));
+        if pcn.and_then(|c| whole_in(c, hi)).is_none() {
+            people.entry(lad).or_default().1 += ctx.pop[i];
+        }
+    }
+    for c in by.values() {
+        if let Some(lad) = whole_in(c, hi) {
+            people.entry(lad).or_default().0.push(c.2);
+        }
+    }
+    people
+        .into_iter()
+        .map(|(lad, (whole, fluid))| (lad, pcn_bound::min_splits(&whole, fluid, lo, hi)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(lad, n)| (ctx.p.study.lads.iter().find(|d| d.code == lad).map_or(lad.to_string(), |d| d.label()), n))
+        .collect()
 }
