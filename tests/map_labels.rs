@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use footprints::export::labels::{Kind, Rect};
-use footprints::export::map::{render, MapLayout, MapSpec, Theme};
+use footprints::export::map::{read_sites, render, MapLayout, MapSpec, Theme};
 use footprints::{FootprintSet, Layer, Prepared};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -13,11 +13,25 @@ use std::path::Path;
 /// Build option 1 of `scenario` into `dir`, render it on A4 at 150 dpi and return the set and what
 /// the map placed.
 fn render_option_1(scenario: &Path, dir: &Path, boundary: &str, practices: bool) -> (FootprintSet, MapLayout) {
+    render_option_1_with_sites(scenario, dir, boundary, practices, None)
+}
+
+/// As `render_option_1`, with the sites of a `site` output folder drawn too.
+fn render_option_1_with_sites(
+    scenario: &Path,
+    dir: &Path,
+    boundary: &str,
+    practices: bool,
+    sites: Option<&Path>,
+) -> (FootprintSet, MapLayout) {
     let s = scenario.to_str().unwrap();
-    let o = run_in(dir, &["build", "-s", s, "-o", "b", "--options", "1"]);
-    assert!(o.status.success(), "{}", text(&o).1);
+    if !dir.join("b/option-1").is_dir() {
+        let o = run_in(dir, &["build", "-s", s, "-o", "b", "--options", "1"]);
+        assert!(o.status.success(), "{}", text(&o).1);
+    }
     let p = Prepared::load(scenario).unwrap();
     let fp = FootprintSet::read(&p, &dir.join("b/option-1"), None).unwrap();
+    let sites = sites.map(|d| read_sites(&p, d).unwrap()).unwrap_or_default();
     let spec = MapSpec {
         title: "labels".into(),
         theme: Theme::Imd,
@@ -28,6 +42,8 @@ fn render_option_1(scenario: &Path, dir: &Path, boundary: &str, practices: bool)
         boundary: Layer::parse(boundary, &p).unwrap(),
         practices,
         target: p.scenario.build.snp_target,
+        pcn_outlines: false,
+        sites: &sites,
     };
     let lay = render(&p, &spec, &dir.join("map.png")).unwrap();
     (fp, lay)
@@ -43,6 +59,9 @@ fn check_labels(fp: &FootprintSet, lay: &MapLayout) {
         }
         for s in &lay.symbols {
             assert!(!a.rect.intersects(s), "label {} covers a practice symbol at {:?}", a.name, s.centre());
+        }
+        for (_, s) in &lay.sites {
+            assert!(!a.rect.intersects(s), "label {} covers a site symbol at {:?}", a.name, s.centre());
         }
         for (what, r) in &lay.furniture {
             assert!(!a.rect.intersects(r), "label {} covers the {what}", a.name);
@@ -126,4 +145,50 @@ fn demo_map_is_byte_identical_between_runs() {
         assert!(text(&o).1.contains("labels: "), "map reports its labels");
     }
     assert!(std::fs::read(d.path().join("a.png")).unwrap() == std::fs::read(d.path().join("b.png")).unwrap());
+}
+
+/// Issue 11: sites from a real `site` run on the Oxfordshire A4 map, existing practices and new
+/// sites each with their own symbol, and their names placed like every other label: no label box
+/// meets a site or practice symbol or another label.
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_a4_sites_and_their_labels() {
+    let d = tempfile::tempdir().unwrap();
+    let s = real_scenario("oxfordshire.toml", d.path());
+    let sc = s.to_str().unwrap();
+    let o = run_in(d.path(), &["build", "-s", sc, "-o", "b", "--options", "1"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    // A first run picks one practice per footprint; offering a new site beside each of them, the
+    // second run keeps some practices and opens some new sites.
+    let o = run_in(d.path(), &["site", "-s", sc, "-f", "b/option-1", "-o", "s1"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let first = std::fs::read_to_string(d.path().join("s1/sites.csv")).unwrap();
+    let mut cands = String::from("code,name,easting,northing\n");
+    for (k, row) in first.lines().skip(1).enumerate() {
+        let f: Vec<&str> = row.split(',').collect();
+        let (e, n): (f64, f64) = (f[7].parse().unwrap(), f[8].parse().unwrap());
+        cands.push_str(&format!("{},{},{e},{n}\n", f[0], f[1]));
+        cands.push_str(&format!("N{:02},New centre {},{},{}\n", k + 1, k + 1, e + 1500.0, n - 1200.0));
+    }
+    std::fs::write(d.path().join("cands.csv"), cands).unwrap();
+    let o = run_in(d.path(), &["site", "-s", sc, "-f", "b/option-1", "--candidates", "cands.csv", "-o", "s2"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (fp, lay) = render_option_1_with_sites(&s, d.path(), "2UA", true, Some(&d.path().join("s2")));
+    check_labels(&fp, &lay);
+    let (existing, new) = (lay.sites.iter().filter(|x| x.0).count(), lay.sites.iter().filter(|x| !x.0).count());
+    assert!(existing > 0 && new > 0, "both kinds of site drawn: {existing} existing, {new} new");
+    let site_labels = lay.placement.placed.iter().filter(|x| x.kind == Kind::Site).count();
+    eprintln!("sites: {existing} existing, {new} new; {site_labels} site labels placed");
+    assert_eq!(site_labels + lay.placement.left_out.iter().filter(|x| x.0 == Kind::Site).count(), existing + new);
+    assert!(site_labels * 10 >= (existing + new) * 8, "most sites are named: {site_labels}");
+    // Each symbol's colour is on the page inside its box.
+    let img = image::open(d.path().join("map.png")).unwrap().to_rgb8();
+    for (is_existing, r) in &lay.sites {
+        let want = if *is_existing { [0, 48, 135] } else { [213, 94, 0] };
+        let n = (r.x0 as u32..r.x1 as u32)
+            .flat_map(|x| (r.y0 as u32..r.y1 as u32).map(move |y| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0 == want)
+            .count();
+        assert!(n >= 20, "site symbol at {:?}: {n} pixels of {want:?}", r.centre());
+    }
 }

@@ -19,6 +19,9 @@ use std::path::Path;
 use std::sync::Once;
 
 mod lettering;
+mod sites;
+
+pub use sites::{read_sites, Site};
 
 /// What the LSOA fill shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +60,10 @@ pub struct MapSpec<'a> {
     pub practices: bool,
     /// Target population for the deviation theme.
     pub target: f64,
+    /// Draw PCN catchment outlines: the LSOAs dissolved by the PCN each is assigned to.
+    pub pcn_outlines: bool,
+    /// Sites to draw (from `footprints site`), existing and new with their own symbols.
+    pub sites: &'a [Site],
 }
 
 /// What was drawn where, in page pixels (y down): the labels placed and left out, and the boxes
@@ -67,6 +74,8 @@ pub struct MapLayout {
     pub placement: Placement,
     /// Practice symbols drawn.
     pub symbols: Vec<Rect>,
+    /// Site symbols drawn: whether the site is existing, and the symbol's box.
+    pub sites: Vec<(bool, Rect)>,
     /// Title, legend, scale bar and north arrow.
     pub furniture: Vec<(&'static str, Rect)>,
     /// The part of the page labels may use.
@@ -260,13 +269,19 @@ where
     let (fills, legend) = theme_fills(p, spec)?;
     let lay = Layout::new(p, spec.dpi, w, h);
     draw_fills(&root, p, &lay, &fills)?;
+    if spec.pcn_outlines {
+        draw_pcn_outlines(&root, p, &lay)?;
+    }
     let shapes = spec.footprints.map(|fp| footprint_shapes(p, fp)).unwrap_or_default();
     draw_footprints(&root, &lay, &shapes)?;
     draw_boundary_layer(&root, p, &spec.boundary, &lay)?;
     let symbols = if spec.practices { draw_practices(&root, p, &lay)? } else { Vec::new() };
+    let drawn = sites::draw_sites(&root, &lay, spec.sites)?;
+    let mut obstacles = symbols.clone();
+    obstacles.extend(drawn.iter().map(|d| d.2));
     let furniture = furniture(&lay, &spec.title)?;
     let bounds = Rect { x0: lay.margin / 2.0, y0: lay.title_h, x1: lay.w - lay.legend_w, y1: lay.h - lay.foot_h };
-    let placement = lettering::place_labels(&lay, &shapes, &symbols, &furniture, bounds)?;
+    let placement = lettering::place_labels(&lay, &shapes, (spec.sites, &drawn), &obstacles, &furniture, bounds)?;
     lettering::draw_labels(&root, &shapes, &placement)?;
     let at = (lay.margin as i32, (lay.margin * 0.6) as i32);
     root.draw(&Text::new(spec.title.clone(), at, lay.bold(15.0).color(&BLACK))).map_err(derr)?;
@@ -275,7 +290,8 @@ where
     draw_scale_and_north(&root, &lay)?;
     draw_attribution(&root, p, &lay)?;
     root.present().map_err(derr)?;
-    Ok(MapLayout { placement, symbols, furniture, bounds, note })
+    let sites = drawn.iter().map(|d| (d.1, d.2)).collect();
+    Ok(MapLayout { placement, symbols, sites, furniture, bounds, note })
 }
 
 /// Boxes of the title, legend, scale bar and north arrow, which labels keep clear of.
@@ -378,6 +394,38 @@ where
     Ok(())
 }
 
+/// PCN catchment colour: Paul Tol's bright purple, apart from the grey-black footprint lines, the
+/// dark boundary dashes and every theme's fills.
+const PCN_LINE: RGBColor = RGBColor(170, 51, 119);
+
+/// Width of a PCN catchment line in pixels: wider than an SNP line, so where the two coincide the
+/// SNP's black runs down the middle of the purple.
+fn pcn_px(lay: &Layout) -> f64 {
+    lay.pt(3.2).round().max(lay.pt(1.3).max(1.0).round() + 2.0)
+}
+
+/// PCN catchment outlines: the LSOAs dissolved by the PCN each is assigned to (its majority PCN by
+/// registrations, else its nearest practice's), drawn under the footprint outlines. LSOAs with no
+/// PCN form no catchment.
+fn draw_pcn_outlines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Prepared, lay: &Layout) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut groups: BTreeMap<crate::model::PcnId, Vec<usize>> = BTreeMap::new();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        if let Some(l) = &a.pcn {
+            groups.entry(l.pcn).or_default().push(i);
+        }
+    }
+    for m in groups.values() {
+        for r in rings(&dissolve(p, m).simplify(lay.tol)) {
+            let pts: Vec<(i32, i32)> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+            stroke(root, &pts, PCN_LINE, pcn_px(lay)).map_err(derr)?;
+        }
+    }
+    Ok(())
+}
+
 /// Width of an MNP outline in pixels: 2.6 pt, and at least two pixels wider than the boundary
 /// layer's casing, so a pixel of black shows on each side of it.
 fn mnp_px(lay: &Layout) -> f64 {
@@ -433,8 +481,8 @@ where
 {
     for s in shapes {
         let (col, width) = match s.kind {
-            Kind::Snp => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
             Kind::Mnp => (BLACK, mnp_px(lay)),
+            Kind::Snp | Kind::Site => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
         };
         for r in rings(&s.geom.simplify(lay.tol)) {
             let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
@@ -518,6 +566,7 @@ where
         root.draw(&Text::new("GP practice".to_string(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
         ly += sw + pt(10.0) as i32;
     }
+    ly = legend_sites(root, spec, lay, (lx, ly))?;
     if let Some(note) = note {
         for l in wrap(note, ((lay.legend_w - pt(12.0)) / pt(4.4)) as usize) {
             root.draw(&Text::new(l, (lx, ly), lay.font(8.0).color(&BLACK))).map_err(derr)?;
@@ -525,6 +574,29 @@ where
         }
     }
     Ok(())
+}
+
+/// The legend's site symbols, existing and new, for the kinds on the map. Returns the next free y.
+fn legend_sites<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &MapSpec,
+    lay: &Layout,
+    (lx, mut ly): (i32, i32),
+) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    let sw = lay.pt(12.0) as i32;
+    for (existing, label) in [(true, "Site: existing GP practice"), (false, "Site: new")] {
+        if !spec.sites.iter().any(|s| s.existing == existing) {
+            continue;
+        }
+        sites::site_symbol(root, lay, (lx + sw, ly + sw / 2), existing)?;
+        let at = (lx + sw * 2 + lay.pt(6.0) as i32, ly + lay.pt(1.5) as i32);
+        root.draw(&Text::new(label.to_string(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
+        ly += sw + lay.pt(10.0) as i32;
+    }
+    Ok(ly)
 }
 
 /// Draws a legend line symbol through the given points.
@@ -561,6 +633,10 @@ where
             let mnp = |pts: &[(i32, i32)]| stroke(root, pts, BLACK, mnp_px(lay)).map_err(derr);
             ly = line(ly, &wrap("MNP footprint (label: bold name, people)", chars), &mnp)?;
         }
+    }
+    if spec.pcn_outlines {
+        let pcn = |pts: &[(i32, i32)]| stroke(root, pts, PCN_LINE, pcn_px(lay)).map_err(derr);
+        ly = line(ly, &wrap("PCN catchment (LSOAs by their PCN)", chars), &pcn)?;
     }
     if spec.boundary != Layer::None {
         let label = match spec.boundary {
@@ -723,6 +799,8 @@ mod tests {
             boundary: Layer::None,
             practices: false,
             target: p.scenario.build.snp_target,
+            pcn_outlines: false,
+            sites: &[],
         }
     }
 
