@@ -165,3 +165,18 @@ fn bad_sites_input_names_the_file() {
         assert!(!d.path().join("m.png").exists());
     }
 }
+
+/// Issue 11: the SVG named the generic `sans-serif`; now it carries DejaVu Sans as `@font-face`
+/// rules and every text element uses them.
+#[test]
+fn svg_embeds_its_font() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run_in(d.path(), &["map", "-s", &scen(), "-o", "m.svg", "--dpi", "72"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let svg = std::fs::read_to_string(d.path().join("m.svg")).unwrap();
+    assert_eq!(svg.matches("@font-face{font-family:\"FootprintsDejaVuSans\"").count(), 2, "regular and bold");
+    assert!(svg.contains("src:url(data:font/ttf;base64,AAEAAA"), "a TrueType font, inline");
+    assert!(!svg.contains("font-family=\"sans-serif\""), "no bare generic family");
+    let texts = svg.matches("<text ").count();
+    assert!(texts > 10 && svg.matches("font-family=\"FootprintsDejaVuSans, ").count() == texts, "{texts} texts");
+}

@@ -20,6 +20,7 @@ use std::sync::Once;
 
 mod lettering;
 mod sites;
+mod svgfont;
 
 pub use sites::{read_sites, Site};
 
@@ -727,7 +728,7 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<MapLayout> {
                 let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
                 lay = draw(root, p, spec, w, h)?;
             }
-            crate::io::write::atomic_write(out, svg.as_bytes())?;
+            crate::io::write::atomic_write(out, svgfont::embed_font(&svg).as_bytes())?;
             Ok(lay)
         }
         "png" => {
@@ -752,7 +753,8 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<MapLayout> {
     }
 }
 
-/// SVG of a map as a string (for the HTML report).
+/// SVG of a map as a string (for the HTML report), its text in DejaVu Sans by name: the report
+/// is one page of many maps, so the font is not embedded in each.
 pub fn svg_string(p: &Prepared, spec: &MapSpec) -> Result<String> {
     register_fonts();
     let px = |mm: f64| (mm / 25.4 * spec.dpi).round();
@@ -762,7 +764,7 @@ pub fn svg_string(p: &Prepared, spec: &MapSpec) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
         draw(root, p, spec, w, h)?;
     }
-    Ok(svg)
+    Ok(svgfont::name_family(&svg))
 }
 
 #[cfg(test)]
