@@ -72,9 +72,13 @@ fn check_labels(fp: &FootprintSet, lay: &MapLayout) {
             }
         }
     }
+    let inset = lay.inset.clone().unwrap_or_default();
+    check_inset(lay);
     let named = |k: Kind| -> Vec<String> {
-        let mut v: Vec<String> = placed.iter().filter(|x| x.kind == k).map(|x| x.name.clone()).collect();
-        v.extend(lay.placement.left_out.iter().filter(|x| x.0 == k).map(|x| x.1.clone()));
+        let all = placed.iter().chain(&inset.placement.placed);
+        let mut v: Vec<String> = all.filter(|x| x.kind == k).map(|x| x.name.clone()).collect();
+        let left_out = lay.placement.left_out.iter().chain(&inset.placement.left_out);
+        v.extend(left_out.filter(|x| x.0 == k).map(|x| x.1.clone()));
         v.sort();
         v
     };
@@ -82,12 +86,34 @@ fn check_labels(fp: &FootprintSet, lay: &MapLayout) {
     assert_eq!(named(Kind::Snp), snps.into_iter().collect::<Vec<_>>(), "each SNP named once or left out once");
     let mnps: BTreeSet<String> = fp.mnp.iter().flatten().cloned().collect();
     assert_eq!(named(Kind::Mnp), mnps.into_iter().collect::<Vec<_>>(), "each MNP named once or left out once");
-    let n = lay.placement.left_out.len();
+    let n = lay.placement.left_out.iter().chain(&inset.placement.left_out).filter(|x| x.0 != Kind::Site).count();
     match &lay.note {
-        None => assert_eq!(n, 0, "footprints left out without a note"),
+        None => assert!(n == 0 && lay.inset.is_none(), "footprints left out or an inset without a note"),
         Some(note) => {
             let count = footprints::fmt::fmt_int(n as u64);
-            assert!(n > 0 && note.contains(&format!("Names of {count} small footprint")), "{note} for {n}");
+            assert!(n == 0 || note.contains(&format!("Names of {count} small footprint")), "{note} for {n}");
+            assert_eq!(lay.inset.is_some(), note.contains("in the inset"), "{note}");
+        }
+    }
+}
+
+/// The inset's labels keep to its box and clear of each other and of its symbols; main-map labels
+/// keep clear of the inset and its locator frame (checked as furniture).
+fn check_inset(lay: &MapLayout) {
+    let Some(inset) = &lay.inset else { return };
+    assert!(lay.furniture.iter().any(|f| f.0 == "inset" && f.1 == inset.rect));
+    assert!(!inset.rect.intersects(&inset.locator), "the inset covers the ground it shows");
+    for (what, r) in lay.furniture.iter().filter(|f| f.0 != "inset" && f.0 != "locator frame") {
+        assert!(!inset.rect.intersects(r), "the inset covers the {what}");
+    }
+    let placed = &inset.placement.placed;
+    for (i, a) in placed.iter().enumerate() {
+        assert!(a.rect.inside(&inset.rect), "{} runs out of the inset", a.name);
+        for b in &placed[i + 1..] {
+            assert!(!a.rect.intersects(&b.rect), "inset labels {} and {} overlap", a.name, b.name);
+        }
+        for s in &inset.symbols {
+            assert!(!a.rect.intersects(s), "inset label {} covers a symbol at {:?}", a.name, s.centre());
         }
     }
 }
@@ -113,7 +139,9 @@ fn oxfordshire_a4_labels_do_not_collide() {
     check_labels(&fp, &lay);
     eprintln!("Oxfordshire: {} labels placed, left out: {:?}", lay.placement.placed.len(), lay.placement.left_out);
     let snps: BTreeSet<&String> = fp.footprint.iter().collect();
-    let placed = lay.placement.placed.iter().filter(|x| x.kind == Kind::Snp).count();
+    let inset = lay.inset.clone().unwrap_or_default();
+    let all = lay.placement.placed.iter().chain(&inset.placement.placed);
+    let placed = all.filter(|x| x.kind == Kind::Snp).count();
     assert!(placed * 10 >= snps.len() * 8, "most of the county's {} SNPs are named, not {placed}", snps.len());
 }
 
@@ -177,9 +205,12 @@ fn oxfordshire_a4_sites_and_their_labels() {
     check_labels(&fp, &lay);
     let (existing, new) = (lay.sites.iter().filter(|x| x.0).count(), lay.sites.iter().filter(|x| !x.0).count());
     assert!(existing > 0 && new > 0, "both kinds of site drawn: {existing} existing, {new} new");
-    let site_labels = lay.placement.placed.iter().filter(|x| x.kind == Kind::Site).count();
-    eprintln!("sites: {existing} existing, {new} new; {site_labels} site labels placed");
-    assert_eq!(site_labels + lay.placement.left_out.iter().filter(|x| x.0 == Kind::Site).count(), existing + new);
+    let inset = lay.inset.clone().unwrap_or_default();
+    let site_labels =
+        lay.placement.placed.iter().chain(&inset.placement.placed).filter(|x| x.kind == Kind::Site).count();
+    let left_out = lay.placement.left_out.iter().chain(&inset.placement.left_out).filter(|x| x.0 == Kind::Site).count();
+    eprintln!("sites: {existing} existing, {new} new; {site_labels} site labels placed, {left_out} left out");
+    assert_eq!(site_labels + left_out, existing + new, "each site named once or left out once");
     assert!(site_labels * 10 >= (existing + new) * 8, "most sites are named: {site_labels}");
     // Each symbol's colour is on the page inside its box.
     let img = image::open(d.path().join("map.png")).unwrap().to_rgb8();
@@ -191,4 +222,36 @@ fn oxfordshire_a4_sites_and_their_labels() {
             .count();
         assert!(n >= 20, "site symbol at {:?}: {n} pixels of {want:?}", r.centre());
     }
+}
+
+/// Issue 11: Oxford's SNPs are too small at A4 to carry their labels, so the map draws them again
+/// in an inset, enlarged, with a locator frame, and names them there.
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn oxfordshire_a4_has_an_inset_naming_oxford() {
+    let d = tempfile::tempdir().unwrap();
+    let s = real_scenario("oxfordshire.toml", d.path());
+    let (fp, lay) = render_option_1(&s, d.path(), "2UA", true);
+    check_labels(&fp, &lay);
+    let inset = lay.inset.as_ref().expect("an inset is drawn");
+    let names: Vec<&str> = inset.placement.placed.iter().map(|x| x.name.as_str()).collect();
+    eprintln!(
+        "Oxfordshire inset ×{:.1} at {:?}: {} labels {names:?}, {} left out; main map {} labels, {} left out",
+        inset.zoom,
+        inset.rect,
+        names.len(),
+        inset.placement.left_out.len(),
+        lay.placement.placed.len(),
+        lay.placement.left_out.len()
+    );
+    assert!(inset.zoom >= 1.8, "enlarged: ×{}", inset.zoom);
+    let oxford: Vec<&&str> = names.iter().filter(|n| n.contains("Oxford")).collect();
+    assert!(oxford.len() >= 2 && inset.placement.left_out.is_empty(), "Oxford's SNPs named in the inset: {names:?}");
+    assert!(lay.placement.placed.iter().all(|x| !x.name.contains("Oxford") || x.kind != Kind::Snp), "not twice");
+    // The inset is on the page: its frame's black runs along its top edge.
+    let img = image::open(d.path().join("map.png")).unwrap().to_rgb8();
+    let r = inset.rect;
+    let y = r.y0.round() as u32;
+    let black = (r.x0 as u32 + 2..r.x1 as u32 - 2).filter(|&x| img.get_pixel(x, y).0 == [0, 0, 0]).count();
+    assert!(black as f64 > (r.x1 - r.x0) * 0.9, "the inset's frame is drawn: {black} black pixels");
 }

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Once;
 
+mod inset;
 mod lettering;
 mod sites;
 mod svgfont;
@@ -81,8 +82,25 @@ pub struct MapLayout {
     pub furniture: Vec<(&'static str, Rect)>,
     /// The part of the page labels may use.
     pub bounds: Rect,
-    /// The legend's note on unnamed footprints, if any were left out.
+    /// The legend's note on unnamed footprints, if any were left out, and on the inset.
     pub note: Option<String>,
+    /// The inset, if crowded footprints needed one.
+    pub inset: Option<Inset>,
+}
+
+/// An inset: crowded footprints enlarged in a box on the page, their labels placed there.
+#[derive(Debug, Clone, Default)]
+pub struct Inset {
+    /// The inset's box on the page.
+    pub rect: Rect,
+    /// The locator frame on the main map: the ground the inset shows.
+    pub locator: Rect,
+    /// Inset scale over main-map scale.
+    pub zoom: f64,
+    /// Labels placed in the inset (and those left out there).
+    pub placement: Placement,
+    /// Practice and site symbols drawn in the inset.
+    pub symbols: Vec<Rect>,
 }
 
 fn register_fonts() {
@@ -94,6 +112,7 @@ fn register_fonts() {
 }
 
 /// Map coordinates (BNG metres) to pixels.
+#[derive(Clone)]
 struct Frame {
     min: Coord,
     scale: f64,
@@ -115,6 +134,7 @@ impl Frame {
 }
 
 /// Where everything goes on the page, in pixels.
+#[derive(Clone)]
 struct Layout {
     /// Page width and height.
     w: f64,
@@ -130,6 +150,8 @@ struct Layout {
     dh: f64,
     /// Simplification tolerance in metres (~0.6 px).
     tol: f64,
+    /// Draw only what lies in this box (BNG metres): an inset's extent.
+    clip: Option<geo::Polygon>,
 }
 
 impl Layout {
@@ -150,12 +172,47 @@ impl Layout {
         let scale = (mw / (max.x - min.x)).min(mh / (max.y - min.y));
         let (dw, dh) = ((max.x - min.x) * scale, (max.y - min.y) * scale);
         let f = Frame { min, scale, ox: margin + (mw - dw) / 2.0, oy: title_h + (mh - dh) / 2.0, h: dh };
-        Layout { w, h, dpi, margin, title_h, foot_h, legend_w, f, dw, dh, tol: 0.6 / scale }
+        Layout { w, h, dpi, margin, title_h, foot_h, legend_w, f, dw, dh, tol: 0.6 / scale, clip: None }
+    }
+
+    /// Whether a symbol at page pixel `at` belongs on the map: inside the frame, with 5 px to
+    /// spare on the main map and none in an inset (whose frame cuts everything else off).
+    fn in_frame(&self, (x, y): (i32, i32)) -> bool {
+        let slack = if self.clip.is_some() { -self.pt(3.0) } else { 5.0 };
+        let f = &self.f;
+        (f.ox - slack..=f.ox + self.dw + slack).contains(&(x as f64))
+            && (f.oy - slack..=f.oy + self.dh + slack).contains(&(y as f64))
     }
 
     /// Points → pixels.
     fn pt(&self, x: f64) -> f64 {
         x / 72.0 * self.dpi
+    }
+
+    /// `mp` simplified for drawing, cut to the clip box if there is one.
+    fn shape(&self, mp: &MultiPolygon) -> MultiPolygon {
+        use geo::{BooleanOps, Intersects};
+        let simple = mp.simplify(self.tol);
+        match &self.clip {
+            Some(c) if c.intersects(&simple) => simple.intersection(c),
+            Some(_) => MultiPolygon::new(vec![]),
+            None => simple,
+        }
+    }
+
+    /// The outline of `mp` (exterior and hole rings) as page-pixel polylines, cut to the clip box.
+    fn outline(&self, mp: &MultiPolygon) -> Vec<Vec<(i32, i32)>> {
+        use geo::{BooleanOps, Intersects};
+        let simple = mp.simplify(self.tol);
+        let px = |l: &geo::LineString| l.0.iter().map(|c| self.f.px(*c)).collect::<Vec<_>>();
+        match &self.clip {
+            None => rings(&simple).map(px).collect(),
+            Some(c) if c.intersects(&simple) => {
+                let lines = geo::MultiLineString::new(rings(&simple).cloned().collect());
+                c.clip(&lines, false).0.iter().map(px).collect()
+            }
+            Some(_) => Vec::new(),
+        }
     }
 
     fn font(&self, size: f64) -> FontDesc<'static> {
@@ -280,19 +337,87 @@ where
     let drawn = sites::draw_sites(&root, &lay, spec.sites)?;
     let mut obstacles = symbols.clone();
     obstacles.extend(drawn.iter().map(|d| d.2));
-    let furniture = furniture(&lay, &spec.title)?;
+    let mut furniture = furniture(&lay, &spec.title)?;
     let bounds = Rect { x0: lay.margin / 2.0, y0: lay.title_h, x1: lay.w - lay.legend_w, y1: lay.h - lay.foot_h };
-    let placement = lettering::place_labels(&lay, &shapes, (spec.sites, &drawn), &obstacles, &furniture, bounds)?;
+    let (placement, plan) = letter(&lay, spec, &shapes, &drawn, &obstacles, &mut furniture, bounds)?;
     lettering::draw_labels(&root, &shapes, &placement)?;
+    let inset = plan.map(|plan| draw_inset(&root, p, spec, &lay, &plan, &shapes, &fills)).transpose()?;
     let at = (lay.margin as i32, (lay.margin * 0.6) as i32);
     root.draw(&Text::new(spec.title.clone(), at, lay.bold(15.0).color(&BLACK))).map_err(derr)?;
-    let note = lettering::note(&placement);
+    let note = lettering::note(&placement, inset.as_ref());
     draw_legend(&root, p, spec, &lay, &legend, note.as_deref())?;
     draw_scale_and_north(&root, &lay)?;
     draw_attribution(&root, p, &lay)?;
     root.present().map_err(derr)?;
     let sites = drawn.iter().map(|d| (d.1, d.2)).collect();
-    Ok(MapLayout { placement, symbols, sites, furniture, bounds, note })
+    Ok(MapLayout { placement, symbols, sites, furniture, bounds, note, inset })
+}
+
+/// Label the main map; where SNPs are too crowded for their labels, plan an inset (see
+/// [`inset`]), which is then kept clear, and label the rest of the main map without them.
+fn letter(
+    lay: &Layout,
+    spec: &MapSpec,
+    shapes: &[Shape],
+    drawn: &[(usize, bool, Rect)],
+    obstacles: &[Rect],
+    furniture: &mut Vec<(&'static str, Rect)>,
+    bounds: Rect,
+) -> Result<(Placement, Option<inset::Plan>)> {
+    let sites = (spec.sites, drawn);
+    let first = lettering::place_labels(lay, shapes, sites, obstacles, furniture, bounds)?;
+    let avoid: Vec<Rect> = furniture.iter().map(|f| f.1).collect();
+    let largest = lay.pt(lettering::SNP_PT[0]);
+    let Some(plan) = inset::plan(lay, shapes, &first, largest, &bounds, &avoid) else {
+        return Ok((first, None));
+    };
+    furniture.push(("inset", plan.rect));
+    furniture.push(("locator frame", plan.locator));
+    let rest: Vec<Shape> =
+        shapes.iter().enumerate().filter(|(k, _)| !plan.members.contains(k)).map(|(_, s)| s.clone()).collect();
+    // Sites drawn in the inset are named there.
+    let il = inset::layout(lay, &plan);
+    let outside: Vec<(usize, bool, Rect)> =
+        drawn.iter().filter(|d| !il.in_frame(il.f.px(spec.sites[d.0].xy))).copied().collect();
+    let placement = lettering::place_labels(lay, &rest, (spec.sites, &outside), obstacles, furniture, bounds)?;
+    Ok((placement, Some(plan)))
+}
+
+/// Draw the inset: the same layers cut to its ground at its scale on a white box, its SNPs'
+/// labels, a black frame round it and the locator frame on the main map.
+fn draw_inset<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Prepared,
+    spec: &MapSpec,
+    lay: &Layout,
+    plan: &inset::Plan,
+    shapes: &[Shape],
+    fills: &[RGBColor],
+) -> Result<Inset>
+where
+    DB::ErrorType: 'static,
+{
+    let il = inset::layout(lay, plan);
+    let r = plan.rect;
+    let corners = |r: &Rect| [(r.x0.round() as i32, r.y0.round() as i32), (r.x1.round() as i32, r.y1.round() as i32)];
+    root.draw(&Rectangle::new(corners(&r), WHITE.filled())).map_err(derr)?;
+    draw_fills(root, p, &il, fills)?;
+    if spec.pcn_outlines {
+        draw_pcn_outlines(root, p, &il)?;
+    }
+    draw_footprints(root, &il, shapes)?;
+    draw_boundary_layer(root, p, &spec.boundary, &il)?;
+    let mut symbols = if spec.practices { draw_practices(root, p, &il)? } else { Vec::new() };
+    let drawn = sites::draw_sites(root, &il, spec.sites)?;
+    symbols.extend(drawn.iter().map(|d| d.2));
+    let members: Vec<Shape> = plan.members.iter().map(|&k| shapes[k].clone()).collect();
+    let bounds = r.pad(-lay.pt(2.0));
+    let placement = lettering::place_labels(&il, &members, (spec.sites, &drawn), &symbols, &[], bounds)?;
+    lettering::draw_labels(root, &members, &placement)?;
+    let line = BLACK.stroke_width(lay.pt(1.2).round().max(1.0) as u32);
+    root.draw(&Rectangle::new(corners(&r), line)).map_err(derr)?;
+    root.draw(&Rectangle::new(corners(&plan.locator), line)).map_err(derr)?;
+    Ok(Inset { rect: r, locator: plan.locator, zoom: plan.zoom, placement, symbols })
 }
 
 /// Boxes of the title, legend, scale bar and north arrow, which labels keep clear of.
@@ -350,7 +475,7 @@ where
     let mut parts = Vec::new();
     let mut colour = Vec::new();
     for (a, col) in p.study.areas.iter().zip(fills) {
-        for poly in a.geom.simplify(lay.tol).0 {
+        for poly in lay.shape(&a.geom).0 {
             parts.push(poly);
             colour.push(*col);
         }
@@ -386,9 +511,7 @@ where
         groups.entry(layer.key(p, i)).or_default().push(i);
     }
     for m in groups.values() {
-        let d = dissolve(p, m).simplify(lay.tol);
-        for r in rings(&d) {
-            let pts: Vec<(i32, i32)> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+        for pts in lay.outline(&dissolve(p, m)) {
             cased_dashes(root, lay, &pts)?;
         }
     }
@@ -419,8 +542,7 @@ where
         }
     }
     for m in groups.values() {
-        for r in rings(&dissolve(p, m).simplify(lay.tol)) {
-            let pts: Vec<(i32, i32)> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+        for pts in lay.outline(&dissolve(p, m)) {
             stroke(root, &pts, PCN_LINE, pcn_px(lay)).map_err(derr)?;
         }
     }
@@ -451,6 +573,7 @@ where
 }
 
 /// A footprint to outline and name: SNP or MNP, its name, population and dissolved outline.
+#[derive(Clone)]
 pub(crate) struct Shape {
     kind: Kind,
     name: String,
@@ -485,8 +608,7 @@ where
             Kind::Mnp => (BLACK, mnp_px(lay)),
             Kind::Snp | Kind::Site => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
         };
-        for r in rings(&s.geom.simplify(lay.tol)) {
-            let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+        for pts in lay.outline(&s.geom) {
             stroke(root, &pts, col, width).map_err(derr)?;
         }
     }
@@ -503,11 +625,7 @@ where
     let mut boxes = Vec::new();
     for pr in &p.study.practices {
         let (x, y) = f.px(pr.xy);
-        if x < f.ox as i32 - 5
-            || y < f.oy as i32 - 5
-            || x > (f.ox + lay.dw) as i32 + 5
-            || y > (f.oy + lay.dh) as i32 + 5
-        {
+        if !lay.in_frame((x, y)) {
             continue;
         }
         let r = practice_symbol(root, lay, (x, y))?;

@@ -2,7 +2,7 @@
 //! [`crate::export::labels::place`], then drawn with a white halo (and a leader line when set
 //! beside their footprint) on top of everything else in the map frame.
 
-use super::{derr, Layout, Shape, Site};
+use super::{derr, Inset, Layout, Shape, Site};
 use crate::error::{Error, Result};
 use crate::export::labels::{self, Candidate, Kind, Placement, Rect, Rules, Size};
 use crate::fmt::fmt_int;
@@ -14,7 +14,7 @@ use plotters::style::FontStyle;
 use std::collections::BTreeMap;
 
 /// Font sizes tried, in points, largest first.
-const SNP_PT: [f64; 4] = [6.5, 6.0, 5.5, 5.0];
+pub(super) const SNP_PT: [f64; 4] = [6.5, 6.0, 5.5, 5.0];
 const MNP_PT: [f64; 4] = [8.5, 8.0, 7.5, 7.0];
 
 /// Ink of a text line drawn with its top at y, in font sizes: from `ABOVE` over y (accents) to
@@ -159,10 +159,13 @@ pub(super) fn place_labels(
     Ok(labels::place(&cands, &rules))
 }
 
-/// The legend's note on footprints left unnamed, if any.
-pub(super) fn note(p: &Placement) -> Option<String> {
-    let n = p.left_out.iter().filter(|x| x.0 != Kind::Site).count();
-    let sites = p.left_out.len() - n;
+/// The legend's note on footprints and sites left unnamed (on the main map or in the inset), if
+/// any, and on the inset's enlargement.
+pub(super) fn note(p: &Placement, inset: Option<&Inset>) -> Option<String> {
+    let left_out: Vec<&(Kind, String)> =
+        p.left_out.iter().chain(inset.iter().flat_map(|i| &i.placement.left_out)).collect();
+    let n = left_out.iter().filter(|x| x.0 != Kind::Site).count();
+    let sites = left_out.len() - n;
     let s = |n: usize| if n == 1 { "" } else { "s" };
     let mut out = Vec::new();
     if n > 0 {
@@ -178,6 +181,9 @@ pub(super) fn note(p: &Placement) -> Option<String> {
             fmt_int(sites as u64),
             s(sites)
         ));
+    }
+    if let Some(i) = inset {
+        out.push(format!("The framed area is shown enlarged ×{:.1} in the inset.", i.zoom));
     }
     (!out.is_empty()).then(|| out.join(" "))
 }

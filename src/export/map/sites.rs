@@ -101,13 +101,10 @@ pub(super) fn draw_sites<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let f = &lay.f;
     let mut out = Vec::new();
     for (k, s) in sites.iter().enumerate() {
-        let (x, y) = f.px(s.xy);
-        let inside = (f.ox - 5.0..=f.ox + lay.dw + 5.0).contains(&(x as f64))
-            && (f.oy - 5.0..=f.oy + lay.dh + 5.0).contains(&(y as f64));
-        if !inside {
+        let (x, y) = lay.f.px(s.xy);
+        if !lay.in_frame((x, y)) {
             continue;
         }
         let r = site_symbol(root, lay, (x, y), s.existing)?;
