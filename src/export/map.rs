@@ -366,7 +366,8 @@ fn letter(
 ) -> Result<(Placement, Option<inset::Plan>)> {
     let sites = (spec.sites, drawn);
     let first = lettering::place_labels(lay, shapes, sites, obstacles, furniture, bounds)?;
-    let avoid: Vec<Rect> = furniture.iter().map(|f| f.1).collect();
+    // The inset hides no furniture and no practice or site symbol of the main map.
+    let avoid: Vec<Rect> = furniture.iter().map(|f| f.1).chain(obstacles.iter().copied()).collect();
     let largest = lay.pt(lettering::SNP_PT[0]);
     let Some(plan) = inset::plan(lay, shapes, &first, largest, &bounds, &avoid) else {
         return Ok((first, None));

@@ -14,7 +14,8 @@
 //!    of on the main map.
 //! 4. The box goes against an edge of the map's part of the page (corners first, then slid along
 //!    the left, right, top and bottom edges in eighths), never over the title, legend, scale bar,
-//!    north arrow or the locator frame, where it covers the least of the footprints; if the best
+//!    north arrow, a practice or site symbol or the locator frame, where it covers the least of the
+//!    footprints; if the best
 //!    place covers more than `MAX_COVER` of the box, the box shrinks by 15% and tries again, down
 //!    to `MIN_ZOOM`; if no size does, the size and place that cover the least share are used.
 //!
@@ -129,7 +130,7 @@ fn corner(lay: &Layout, shapes: &[Shape], (w, h): (f64, f64), bounds: &Rect, avo
 }
 
 /// Plan the inset from the main map's first labelling, or `None` when no inset is needed or none
-/// fits. `avoid`: the title, legend, scale bar and north arrow.
+/// fits. `avoid`: the title, legend, scale bar, north arrow and the practice and site symbols.
 pub(super) fn plan(
     lay: &Layout,
     shapes: &[Shape],
