@@ -94,6 +94,8 @@ fn score_map_benches(c: &mut Criterion) {
             boundary: footprints::build::Layer::Lad,
             practices: true,
             target: 50_000.0,
+            pcn_outlines: false,
+            sites: &[],
         };
         g.bench_function("oxfordshire_map_png_and_svg", |b| {
             b.iter(|| {

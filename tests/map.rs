@@ -113,3 +113,70 @@ fn boundary_sub_icb_and_robust_on_oxfordshire() {
         assert!(o.status.success(), "{b}: {}", text(&o).1);
     }
 }
+
+/// Pixels of the PCN catchment line's purple (#aa3377) in a PNG.
+fn pcn_purple(png: &std::path::Path) -> usize {
+    let img = image::open(png).unwrap().to_rgb8();
+    img.pixels().filter(|q| q.0 == [170, 51, 119]).count()
+}
+
+/// Issue 11: `--pcn-outlines` draws the PCN catchments (LSOAs dissolved by their PCN) in their own
+/// line style, and the legend names it.
+#[test]
+fn pcn_outlines_are_drawn_and_in_the_legend() {
+    let d = tempfile::tempdir().unwrap();
+    let s = scen();
+    let o = run_in(d.path(), &["build", "-s", &s, "-o", "b", "--options", "1", "--steps", "5"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    for (out, flag) in [("with.png", true), ("without.png", false), ("with.svg", true), ("without.svg", false)] {
+        let mut args = vec!["map", "-s", &s, "-f", "b/option-1", "-o", out, "--dpi", "100"];
+        if flag {
+            args.push("--pcn-outlines");
+        }
+        let o = run_in(d.path(), &args);
+        assert!(o.status.success(), "{out}: {}", text(&o).1);
+    }
+    let (with, without) = (pcn_purple(&d.path().join("with.png")), pcn_purple(&d.path().join("without.png")));
+    assert!(with > 2_000 && without == 0, "purple pixels: {with} with the flag, {without} without");
+    let svg = |f: &str| std::fs::read_to_string(d.path().join(f)).unwrap();
+    assert!(svg("with.svg").contains("PCN catchment"), "the legend names the PCN outlines");
+    assert!(!svg("without.svg").contains("PCN catchment"));
+}
+
+/// `--sites` input that cannot be read fails with a message naming the file or folder.
+#[test]
+fn bad_sites_input_names_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let s = scen();
+    std::fs::create_dir(d.path().join("empty")).unwrap();
+    std::fs::write(d.path().join("bad.geojson"), "{\"type\": \"Feature\"").unwrap();
+    std::fs::write(d.path().join("far.csv"), "code,name,easting,northing\nX1,Nowhere,9000000,9000000\n").unwrap();
+    for (arg, needle) in [
+        ("missing.geojson", "give --sites the folder"),
+        ("empty", "holds no sites.geojson or sites.csv"),
+        ("bad.geojson", "not a GeoJSON FeatureCollection"),
+        ("far.csv", "row 1 (line 2)"),
+    ] {
+        let o = run_in(d.path(), &["map", "-s", &s, "--sites", arg, "-o", "m.png"]);
+        let (_, err) = text(&o);
+        assert!(!o.status.success() && !err.contains("panicked"), "{arg}: {err}");
+        assert!(err.contains(arg), "{arg}: the message names the file: {err}");
+        assert!(err.contains(needle), "{arg}: {needle:?} not in {err}");
+        assert!(!d.path().join("m.png").exists());
+    }
+}
+
+/// Issue 11: the SVG named the generic `sans-serif`; now it carries DejaVu Sans as `@font-face`
+/// rules and every text element uses them.
+#[test]
+fn svg_embeds_its_font() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run_in(d.path(), &["map", "-s", &scen(), "-o", "m.svg", "--dpi", "72"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let svg = std::fs::read_to_string(d.path().join("m.svg")).unwrap();
+    assert_eq!(svg.matches("@font-face{font-family:\"FootprintsDejaVuSans\"").count(), 2, "regular and bold");
+    assert!(svg.contains("src:url(data:font/ttf;base64,AAEAAA"), "a TrueType font, inline");
+    assert!(!svg.contains("font-family=\"sans-serif\""), "no bare generic family");
+    let texts = svg.matches("<text ").count();
+    assert!(texts > 10 && svg.matches("font-family=\"FootprintsDejaVuSans, ").count() == texts, "{texts} texts");
+}

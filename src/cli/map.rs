@@ -45,6 +45,12 @@ pub struct MapArgs {
     /// Leave out the GP practice symbols.
     #[arg(long)]
     pub no_practices: bool,
+    /// Draw PCN catchment outlines (the LSOAs dissolved by their PCN).
+    #[arg(long)]
+    pub pcn_outlines: bool,
+    /// Draw the sites of a `footprints site` run: its output folder, sites.geojson or sites.csv.
+    #[arg(long, value_name = "DIR|sites.geojson")]
+    pub sites: Option<PathBuf>,
 }
 
 /// `--theme`: what the LSOA fill shows.
@@ -127,6 +133,10 @@ pub struct MapConfig {
     pub title: Option<String>,
     /// Draw practices.
     pub practices: bool,
+    /// Draw PCN catchment outlines.
+    pub pcn_outlines: bool,
+    /// Sites to draw (a `site` output folder or file).
+    pub sites: Option<PathBuf>,
 }
 
 impl MapArgs {
@@ -163,6 +173,8 @@ impl MapArgs {
             boundary: self.boundary.clone(),
             title: self.title.clone(),
             practices: !self.no_practices,
+            pcn_outlines: self.pcn_outlines,
+            sites: self.sites.clone(),
         })
     }
 }
@@ -182,6 +194,10 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
     };
     let fp = c.footprints.as_ref().map(|f| read(f, "--footprints")).transpose()?;
     let other = c.compare_with.as_ref().map(|f| read(f, "--compare-with")).transpose()?;
+    let sites = match &c.sites {
+        Some(s) => map::read_sites(&p, s).map_err(|e| e.path_from(from_flag("--sites")))?,
+        None => Vec::new(),
+    };
     let theme_name = match c.theme {
         Theme::Imd => "deprivation",
         Theme::Deviation => "population against target",
@@ -204,6 +220,8 @@ pub fn run(c: &MapConfig) -> anyhow::Result<()> {
         boundary,
         practices: c.practices,
         target: p.scenario.build.snp_target,
+        pcn_outlines: c.pcn_outlines,
+        sites: &sites,
     };
     let lay = map::render(&p, &spec, &c.out)?;
     super::out::note(format_args!("wrote {}", c.out.display()));

@@ -1,8 +1,8 @@
 //! Map label placement, separate from drawing: candidate labels go in ranked (MNP names first,
-//! then SNP names by population, then by name), each is tried at its anchor, then moved within
-//! its footprint, then shrunk step by step, then set beside it with a leader line; a label that
-//! still meets another label, a symbol, the map furniture or the page edge is left out and
-//! reported. Greedy and deterministic: the same candidates give the same placement.
+//! then site names, then SNP names by population, then by name), each is tried at its anchor,
+//! then moved within its footprint, then shrunk step by step, then set beside it with a leader
+//! line; a label that still meets another label, a symbol, the map furniture or the page edge is
+//! left out and reported. Greedy and deterministic: the same candidates give the same placement.
 //!
 //! All coordinates are page pixels, y down.
 
@@ -82,8 +82,10 @@ impl Rect {
 /// What a label names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
-    /// A medium neighbourhood (MNP): ranked before every SNP.
+    /// A medium neighbourhood (MNP): ranked before every site and SNP.
     Mnp,
+    /// A site from `footprints site` (a point): ranked before every SNP.
+    Site,
     /// A small neighbourhood (SNP).
     Snp,
 }

@@ -18,7 +18,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Once;
 
+mod inset;
 mod lettering;
+mod sites;
+mod svgfont;
+
+pub use sites::{read_sites, Site};
 
 /// What the LSOA fill shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +62,10 @@ pub struct MapSpec<'a> {
     pub practices: bool,
     /// Target population for the deviation theme.
     pub target: f64,
+    /// Draw PCN catchment outlines: the LSOAs dissolved by the PCN each is assigned to.
+    pub pcn_outlines: bool,
+    /// Sites to draw (from `footprints site`), existing and new with their own symbols.
+    pub sites: &'a [Site],
 }
 
 /// What was drawn where, in page pixels (y down): the labels placed and left out, and the boxes
@@ -67,12 +76,31 @@ pub struct MapLayout {
     pub placement: Placement,
     /// Practice symbols drawn.
     pub symbols: Vec<Rect>,
+    /// Site symbols drawn: whether the site is existing, and the symbol's box.
+    pub sites: Vec<(bool, Rect)>,
     /// Title, legend, scale bar and north arrow.
     pub furniture: Vec<(&'static str, Rect)>,
     /// The part of the page labels may use.
     pub bounds: Rect,
-    /// The legend's note on unnamed footprints, if any were left out.
+    /// The legend's note on unnamed footprints, if any were left out, and on the inset.
     pub note: Option<String>,
+    /// The inset, if crowded footprints needed one.
+    pub inset: Option<Inset>,
+}
+
+/// An inset: crowded footprints enlarged in a box on the page, their labels placed there.
+#[derive(Debug, Clone, Default)]
+pub struct Inset {
+    /// The inset's box on the page.
+    pub rect: Rect,
+    /// The locator frame on the main map: the ground the inset shows.
+    pub locator: Rect,
+    /// Inset scale over main-map scale.
+    pub zoom: f64,
+    /// Labels placed in the inset (and those left out there).
+    pub placement: Placement,
+    /// Practice and site symbols drawn in the inset.
+    pub symbols: Vec<Rect>,
 }
 
 fn register_fonts() {
@@ -84,6 +112,7 @@ fn register_fonts() {
 }
 
 /// Map coordinates (BNG metres) to pixels.
+#[derive(Clone)]
 struct Frame {
     min: Coord,
     scale: f64,
@@ -105,6 +134,7 @@ impl Frame {
 }
 
 /// Where everything goes on the page, in pixels.
+#[derive(Clone)]
 struct Layout {
     /// Page width and height.
     w: f64,
@@ -120,6 +150,8 @@ struct Layout {
     dh: f64,
     /// Simplification tolerance in metres (~0.6 px).
     tol: f64,
+    /// Draw only what lies in this box (BNG metres): an inset's extent.
+    clip: Option<geo::Polygon>,
 }
 
 impl Layout {
@@ -140,12 +172,47 @@ impl Layout {
         let scale = (mw / (max.x - min.x)).min(mh / (max.y - min.y));
         let (dw, dh) = ((max.x - min.x) * scale, (max.y - min.y) * scale);
         let f = Frame { min, scale, ox: margin + (mw - dw) / 2.0, oy: title_h + (mh - dh) / 2.0, h: dh };
-        Layout { w, h, dpi, margin, title_h, foot_h, legend_w, f, dw, dh, tol: 0.6 / scale }
+        Layout { w, h, dpi, margin, title_h, foot_h, legend_w, f, dw, dh, tol: 0.6 / scale, clip: None }
+    }
+
+    /// Whether a symbol at page pixel `at` belongs on the map: inside the frame, with 5 px to
+    /// spare on the main map and none in an inset (whose frame cuts everything else off).
+    fn in_frame(&self, (x, y): (i32, i32)) -> bool {
+        let slack = if self.clip.is_some() { -self.pt(3.0) } else { 5.0 };
+        let f = &self.f;
+        (f.ox - slack..=f.ox + self.dw + slack).contains(&(x as f64))
+            && (f.oy - slack..=f.oy + self.dh + slack).contains(&(y as f64))
     }
 
     /// Points → pixels.
     fn pt(&self, x: f64) -> f64 {
         x / 72.0 * self.dpi
+    }
+
+    /// `mp` simplified for drawing, cut to the clip box if there is one.
+    fn shape(&self, mp: &MultiPolygon) -> MultiPolygon {
+        use geo::{BooleanOps, Intersects};
+        let simple = mp.simplify(self.tol);
+        match &self.clip {
+            Some(c) if c.intersects(&simple) => simple.intersection(c),
+            Some(_) => MultiPolygon::new(vec![]),
+            None => simple,
+        }
+    }
+
+    /// The outline of `mp` (exterior and hole rings) as page-pixel polylines, cut to the clip box.
+    fn outline(&self, mp: &MultiPolygon) -> Vec<Vec<(i32, i32)>> {
+        use geo::{BooleanOps, Intersects};
+        let simple = mp.simplify(self.tol);
+        let px = |l: &geo::LineString| l.0.iter().map(|c| self.f.px(*c)).collect::<Vec<_>>();
+        match &self.clip {
+            None => rings(&simple).map(px).collect(),
+            Some(c) if c.intersects(&simple) => {
+                let lines = geo::MultiLineString::new(rings(&simple).cloned().collect());
+                c.clip(&lines, false).0.iter().map(px).collect()
+            }
+            Some(_) => Vec::new(),
+        }
     }
 
     fn font(&self, size: f64) -> FontDesc<'static> {
@@ -260,22 +327,98 @@ where
     let (fills, legend) = theme_fills(p, spec)?;
     let lay = Layout::new(p, spec.dpi, w, h);
     draw_fills(&root, p, &lay, &fills)?;
+    if spec.pcn_outlines {
+        draw_pcn_outlines(&root, p, &lay)?;
+    }
     let shapes = spec.footprints.map(|fp| footprint_shapes(p, fp)).unwrap_or_default();
     draw_footprints(&root, &lay, &shapes)?;
     draw_boundary_layer(&root, p, &spec.boundary, &lay)?;
     let symbols = if spec.practices { draw_practices(&root, p, &lay)? } else { Vec::new() };
-    let furniture = furniture(&lay, &spec.title)?;
+    let drawn = sites::draw_sites(&root, &lay, spec.sites)?;
+    let mut obstacles = symbols.clone();
+    obstacles.extend(drawn.iter().map(|d| d.2));
+    let mut furniture = furniture(&lay, &spec.title)?;
     let bounds = Rect { x0: lay.margin / 2.0, y0: lay.title_h, x1: lay.w - lay.legend_w, y1: lay.h - lay.foot_h };
-    let placement = lettering::place_labels(&lay, &shapes, &symbols, &furniture, bounds)?;
+    let (placement, plan) = letter(&lay, spec, &shapes, &drawn, &obstacles, &mut furniture, bounds)?;
     lettering::draw_labels(&root, &shapes, &placement)?;
+    let inset = plan.map(|plan| draw_inset(&root, p, spec, &lay, &plan, &shapes, &fills)).transpose()?;
     let at = (lay.margin as i32, (lay.margin * 0.6) as i32);
     root.draw(&Text::new(spec.title.clone(), at, lay.bold(15.0).color(&BLACK))).map_err(derr)?;
-    let note = lettering::note(&placement);
+    let note = lettering::note(&placement, inset.as_ref());
     draw_legend(&root, p, spec, &lay, &legend, note.as_deref())?;
     draw_scale_and_north(&root, &lay)?;
     draw_attribution(&root, p, &lay)?;
     root.present().map_err(derr)?;
-    Ok(MapLayout { placement, symbols, furniture, bounds, note })
+    let sites = drawn.iter().map(|d| (d.1, d.2)).collect();
+    Ok(MapLayout { placement, symbols, sites, furniture, bounds, note, inset })
+}
+
+/// Label the main map; where SNPs are too crowded for their labels, plan an inset (see
+/// [`inset`]), which is then kept clear, and label the rest of the main map without them.
+fn letter(
+    lay: &Layout,
+    spec: &MapSpec,
+    shapes: &[Shape],
+    drawn: &[(usize, bool, Rect)],
+    obstacles: &[Rect],
+    furniture: &mut Vec<(&'static str, Rect)>,
+    bounds: Rect,
+) -> Result<(Placement, Option<inset::Plan>)> {
+    let sites = (spec.sites, drawn);
+    let first = lettering::place_labels(lay, shapes, sites, obstacles, furniture, bounds)?;
+    // The inset hides no furniture and no practice or site symbol of the main map.
+    let avoid: Vec<Rect> = furniture.iter().map(|f| f.1).chain(obstacles.iter().copied()).collect();
+    let largest = lay.pt(lettering::SNP_PT[0]);
+    let Some(plan) = inset::plan(lay, shapes, &first, largest, &bounds, &avoid) else {
+        return Ok((first, None));
+    };
+    furniture.push(("inset", plan.rect));
+    furniture.push(("locator frame", plan.locator));
+    let rest: Vec<Shape> =
+        shapes.iter().enumerate().filter(|(k, _)| !plan.members.contains(k)).map(|(_, s)| s.clone()).collect();
+    // Sites drawn in the inset are named there.
+    let il = inset::layout(lay, &plan);
+    let outside: Vec<(usize, bool, Rect)> =
+        drawn.iter().filter(|d| !il.in_frame(il.f.px(spec.sites[d.0].xy))).copied().collect();
+    let placement = lettering::place_labels(lay, &rest, (spec.sites, &outside), obstacles, furniture, bounds)?;
+    Ok((placement, Some(plan)))
+}
+
+/// Draw the inset: the same layers cut to its ground at its scale on a white box, its SNPs'
+/// labels, a black frame round it and the locator frame on the main map.
+fn draw_inset<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Prepared,
+    spec: &MapSpec,
+    lay: &Layout,
+    plan: &inset::Plan,
+    shapes: &[Shape],
+    fills: &[RGBColor],
+) -> Result<Inset>
+where
+    DB::ErrorType: 'static,
+{
+    let il = inset::layout(lay, plan);
+    let r = plan.rect;
+    let corners = |r: &Rect| [(r.x0.round() as i32, r.y0.round() as i32), (r.x1.round() as i32, r.y1.round() as i32)];
+    root.draw(&Rectangle::new(corners(&r), WHITE.filled())).map_err(derr)?;
+    draw_fills(root, p, &il, fills)?;
+    if spec.pcn_outlines {
+        draw_pcn_outlines(root, p, &il)?;
+    }
+    draw_footprints(root, &il, shapes)?;
+    draw_boundary_layer(root, p, &spec.boundary, &il)?;
+    let mut symbols = if spec.practices { draw_practices(root, p, &il)? } else { Vec::new() };
+    let drawn = sites::draw_sites(root, &il, spec.sites)?;
+    symbols.extend(drawn.iter().map(|d| d.2));
+    let members: Vec<Shape> = plan.members.iter().map(|&k| shapes[k].clone()).collect();
+    let bounds = r.pad(-lay.pt(2.0));
+    let placement = lettering::place_labels(&il, &members, (spec.sites, &drawn), &symbols, &[], bounds)?;
+    lettering::draw_labels(root, &members, &placement)?;
+    let line = BLACK.stroke_width(lay.pt(1.2).round().max(1.0) as u32);
+    root.draw(&Rectangle::new(corners(&r), line)).map_err(derr)?;
+    root.draw(&Rectangle::new(corners(&plan.locator), line)).map_err(derr)?;
+    Ok(Inset { rect: r, locator: plan.locator, zoom: plan.zoom, placement, symbols })
 }
 
 /// Boxes of the title, legend, scale bar and north arrow, which labels keep clear of.
@@ -333,7 +476,7 @@ where
     let mut parts = Vec::new();
     let mut colour = Vec::new();
     for (a, col) in p.study.areas.iter().zip(fills) {
-        for poly in a.geom.simplify(lay.tol).0 {
+        for poly in lay.shape(&a.geom).0 {
             parts.push(poly);
             colour.push(*col);
         }
@@ -369,10 +512,39 @@ where
         groups.entry(layer.key(p, i)).or_default().push(i);
     }
     for m in groups.values() {
-        let d = dissolve(p, m).simplify(lay.tol);
-        for r in rings(&d) {
-            let pts: Vec<(i32, i32)> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+        for pts in lay.outline(&dissolve(p, m)) {
             cased_dashes(root, lay, &pts)?;
+        }
+    }
+    Ok(())
+}
+
+/// PCN catchment colour: Paul Tol's bright purple, apart from the grey-black footprint lines, the
+/// dark boundary dashes and every theme's fills.
+const PCN_LINE: RGBColor = RGBColor(170, 51, 119);
+
+/// Width of a PCN catchment line in pixels: wider than an SNP line, so where the two coincide the
+/// SNP's black runs down the middle of the purple.
+fn pcn_px(lay: &Layout) -> f64 {
+    lay.pt(3.2).round().max(lay.pt(1.3).max(1.0).round() + 2.0)
+}
+
+/// PCN catchment outlines: the LSOAs dissolved by the PCN each is assigned to (its majority PCN by
+/// registrations, else its nearest practice's), drawn under the footprint outlines. LSOAs with no
+/// PCN form no catchment.
+fn draw_pcn_outlines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Prepared, lay: &Layout) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut groups: BTreeMap<crate::model::PcnId, Vec<usize>> = BTreeMap::new();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        if let Some(l) = &a.pcn {
+            groups.entry(l.pcn).or_default().push(i);
+        }
+    }
+    for m in groups.values() {
+        for pts in lay.outline(&dissolve(p, m)) {
+            stroke(root, &pts, PCN_LINE, pcn_px(lay)).map_err(derr)?;
         }
     }
     Ok(())
@@ -402,6 +574,7 @@ where
 }
 
 /// A footprint to outline and name: SNP or MNP, its name, population and dissolved outline.
+#[derive(Clone)]
 pub(crate) struct Shape {
     kind: Kind,
     name: String,
@@ -433,11 +606,10 @@ where
 {
     for s in shapes {
         let (col, width) = match s.kind {
-            Kind::Snp => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
             Kind::Mnp => (BLACK, mnp_px(lay)),
+            Kind::Snp | Kind::Site => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
         };
-        for r in rings(&s.geom.simplify(lay.tol)) {
-            let pts: Vec<_> = r.0.iter().map(|c| lay.f.px(*c)).collect();
+        for pts in lay.outline(&s.geom) {
             stroke(root, &pts, col, width).map_err(derr)?;
         }
     }
@@ -454,11 +626,7 @@ where
     let mut boxes = Vec::new();
     for pr in &p.study.practices {
         let (x, y) = f.px(pr.xy);
-        if x < f.ox as i32 - 5
-            || y < f.oy as i32 - 5
-            || x > (f.ox + lay.dw) as i32 + 5
-            || y > (f.oy + lay.dh) as i32 + 5
-        {
+        if !lay.in_frame((x, y)) {
             continue;
         }
         let r = practice_symbol(root, lay, (x, y))?;
@@ -518,6 +686,7 @@ where
         root.draw(&Text::new("GP practice".to_string(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
         ly += sw + pt(10.0) as i32;
     }
+    ly = legend_sites(root, spec, lay, (lx, ly))?;
     if let Some(note) = note {
         for l in wrap(note, ((lay.legend_w - pt(12.0)) / pt(4.4)) as usize) {
             root.draw(&Text::new(l, (lx, ly), lay.font(8.0).color(&BLACK))).map_err(derr)?;
@@ -525,6 +694,29 @@ where
         }
     }
     Ok(())
+}
+
+/// The legend's site symbols, existing and new, for the kinds on the map. Returns the next free y.
+fn legend_sites<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &MapSpec,
+    lay: &Layout,
+    (lx, mut ly): (i32, i32),
+) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    let sw = lay.pt(12.0) as i32;
+    for (existing, label) in [(true, "Site: existing GP practice"), (false, "Site: new")] {
+        if !spec.sites.iter().any(|s| s.existing == existing) {
+            continue;
+        }
+        sites::site_symbol(root, lay, (lx + sw, ly + sw / 2), existing)?;
+        let at = (lx + sw * 2 + lay.pt(6.0) as i32, ly + lay.pt(1.5) as i32);
+        root.draw(&Text::new(label.to_string(), at, lay.font(8.0).color(&BLACK))).map_err(derr)?;
+        ly += sw + lay.pt(10.0) as i32;
+    }
+    Ok(ly)
 }
 
 /// Draws a legend line symbol through the given points.
@@ -561,6 +753,10 @@ where
             let mnp = |pts: &[(i32, i32)]| stroke(root, pts, BLACK, mnp_px(lay)).map_err(derr);
             ly = line(ly, &wrap("MNP footprint (label: bold name, people)", chars), &mnp)?;
         }
+    }
+    if spec.pcn_outlines {
+        let pcn = |pts: &[(i32, i32)]| stroke(root, pts, PCN_LINE, pcn_px(lay)).map_err(derr);
+        ly = line(ly, &wrap("PCN catchment (LSOAs by their PCN)", chars), &pcn)?;
     }
     if spec.boundary != Layer::None {
         let label = match spec.boundary {
@@ -651,7 +847,7 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<MapLayout> {
                 let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
                 lay = draw(root, p, spec, w, h)?;
             }
-            crate::io::write::atomic_write(out, svg.as_bytes())?;
+            crate::io::write::atomic_write(out, svgfont::embed_font(&svg).as_bytes())?;
             Ok(lay)
         }
         "png" => {
@@ -676,7 +872,8 @@ pub fn render(p: &Prepared, spec: &MapSpec, out: &Path) -> Result<MapLayout> {
     }
 }
 
-/// SVG of a map as a string (for the HTML report).
+/// SVG of a map as a string (for the HTML report), its text in DejaVu Sans by name: the report
+/// is one page of many maps, so the font is not embedded in each.
 pub fn svg_string(p: &Prepared, spec: &MapSpec) -> Result<String> {
     register_fonts();
     let px = |mm: f64| (mm / 25.4 * spec.dpi).round();
@@ -686,7 +883,7 @@ pub fn svg_string(p: &Prepared, spec: &MapSpec) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, (w as u32, h as u32)).into_drawing_area();
         draw(root, p, spec, w, h)?;
     }
-    Ok(svg)
+    Ok(svgfont::name_family(&svg))
 }
 
 #[cfg(test)]
@@ -723,6 +920,8 @@ mod tests {
             boundary: Layer::None,
             practices: false,
             target: p.scenario.build.snp_target,
+            pcn_outlines: false,
+            sites: &[],
         }
     }
 

@@ -2,7 +2,7 @@
 //! [`crate::export::labels::place`], then drawn with a white halo (and a leader line when set
 //! beside their footprint) on top of everything else in the map frame.
 
-use super::{derr, Layout, Shape};
+use super::{derr, Inset, Layout, Shape, Site};
 use crate::error::{Error, Result};
 use crate::export::labels::{self, Candidate, Kind, Placement, Rect, Rules, Size};
 use crate::fmt::fmt_int;
@@ -14,7 +14,7 @@ use plotters::style::FontStyle;
 use std::collections::BTreeMap;
 
 /// Font sizes tried, in points, largest first.
-const SNP_PT: [f64; 4] = [6.5, 6.0, 5.5, 5.0];
+pub(super) const SNP_PT: [f64; 4] = [6.5, 6.0, 5.5, 5.0];
 const MNP_PT: [f64; 4] = [8.5, 8.0, 7.5, 7.0];
 
 /// Ink of a text line drawn with its top at y, in font sizes: from `ABOVE` over y (accents) to
@@ -31,12 +31,16 @@ struct Line {
     px: f64,
 }
 
-/// A label's two lines: the name (bold for an MNP), then the population in thousands.
-fn lines(kind: Kind, name: &str, pop: u64, px: f64) -> [Line; 2] {
+/// A footprint label's two lines: the name (bold for an MNP), then the population in thousands;
+/// a site's label is its name alone.
+fn lines(kind: Kind, name: &str, pop: u64, px: f64) -> Vec<Line> {
+    if kind == Kind::Site {
+        return vec![Line { text: name.to_string(), bold: false, px }];
+    }
     let pop = format!("{}k", fmt_int((pop as f64 / 1000.0).round() as u64));
     let bold = kind == Kind::Mnp;
     let second = if bold { 0.85 } else { 0.92 };
-    [Line { text: name.to_string(), bold, px }, Line { text: pop, bold: false, px: px * second }]
+    vec![Line { text: name.to_string(), bold, px }, Line { text: pop, bold: false, px: px * second }]
 }
 
 fn font(l: &Line) -> FontDesc<'static> {
@@ -54,13 +58,15 @@ fn halo(px: f64) -> f64 {
 
 /// The label's box: the widest line as the embedded font sets it, the lines stacked, the halo all
 /// round and a pixel more for rounding the text position to whole pixels.
-fn measure(ls: &[Line; 2]) -> Result<(f64, f64)> {
+fn measure(ls: &[Line]) -> Result<(f64, f64)> {
     let mut w = 0f64;
     for l in ls {
         let (lw, _) = font(l).box_size(&l.text).map_err(|e| Error::scenario(format!("measuring text failed: {e}")))?;
         w = w.max(lw as f64);
     }
-    let h = ABOVE * ls[0].px + PITCH * ls[0].px + BELOW * ls[1].px;
+    let last = ls.len() - 1;
+    let pitch: f64 = ls[..last].iter().map(|l| PITCH * l.px).sum();
+    let h = ABOVE * ls[0].px + pitch + BELOW * ls[last].px;
     let pad = 2.0 * (halo(ls[0].px) + 1.0);
     Ok((w + pad, h + pad))
 }
@@ -104,10 +110,35 @@ fn candidates(lay: &Layout, shapes: &[Shape]) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
-/// Place every footprint's label clear of the symbols, the furniture and each other.
+/// One candidate per drawn site (`drawn`: index into `sites` and the symbol's box), anchored on
+/// its symbol, which it must move off; SNP sizes; no footprint to stay in.
+fn site_candidates(lay: &Layout, sites: &[Site], drawn: &[(usize, bool, Rect)]) -> Result<Vec<Candidate>> {
+    let mut out = Vec::new();
+    for (k, _, r) in drawn {
+        let mut sizes = Vec::new();
+        for pt in &SNP_PT {
+            let px = lay.pt(*pt);
+            let (w, h) = measure(&lines(Kind::Site, &sites[*k].name, 0, px))?;
+            sizes.push(Size { px, w, h });
+        }
+        out.push(Candidate {
+            name: sites[*k].name.clone(),
+            kind: Kind::Site,
+            pop: 0,
+            anchor: r.centre(),
+            sizes,
+            region: None,
+            region_px2: f64::INFINITY,
+        });
+    }
+    Ok(out)
+}
+
+/// Place every footprint's and site's label clear of the symbols, the furniture and each other.
 pub(super) fn place_labels(
     lay: &Layout,
     shapes: &[Shape],
+    sites: (&[Site], &[(usize, bool, Rect)]),
     symbols: &[Rect],
     furniture: &[(&'static str, Rect)],
     bounds: Rect,
@@ -123,15 +154,38 @@ pub(super) fn place_labels(
         max_leader: lay.pt(24.0),
         max_cover: 4.0,
     };
-    Ok(labels::place(&candidates(lay, shapes)?, &rules))
+    let mut cands = candidates(lay, shapes)?;
+    cands.extend(site_candidates(lay, sites.0, sites.1)?);
+    Ok(labels::place(&cands, &rules))
 }
 
-/// The legend's note on footprints left unnamed, if any.
-pub(super) fn note(p: &Placement) -> Option<String> {
-    let n = p.left_out.len();
-    let s = if n == 1 { "" } else { "s" };
-    (n > 0)
-        .then(|| format!("Names of {} small footprint{s} left out for lack of room: see the table.", fmt_int(n as u64)))
+/// The legend's note on footprints and sites left unnamed (on the main map or in the inset), if
+/// any, and on the inset's enlargement.
+pub(super) fn note(p: &Placement, inset: Option<&Inset>) -> Option<String> {
+    let left_out: Vec<&(Kind, String)> =
+        p.left_out.iter().chain(inset.iter().flat_map(|i| &i.placement.left_out)).collect();
+    let n = left_out.iter().filter(|x| x.0 != Kind::Site).count();
+    let sites = left_out.len() - n;
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let mut out = Vec::new();
+    if n > 0 {
+        out.push(format!(
+            "Names of {} small footprint{} left out for lack of room: see the table.",
+            fmt_int(n as u64),
+            s(n)
+        ));
+    }
+    if sites > 0 {
+        out.push(format!(
+            "Names of {} site{} left out for lack of room: see sites.csv.",
+            fmt_int(sites as u64),
+            s(sites)
+        ));
+    }
+    if let Some(i) = inset {
+        out.push(format!("The framed area is shown enlarged ×{:.1} in the inset.", i.zoom));
+    }
+    (!out.is_empty()).then(|| out.join(" "))
 }
 
 /// Text in black over a white halo: white copies in eight directions `r` pixels out.

@@ -179,6 +179,8 @@ fn option_page(
         boundary: crate::layer::Layer::Lad,
         practices: !p.study.practices.is_empty(),
         target,
+        pcn_outlines: false,
+        sites: &[],
     };
     let svg = svg_string(p, &spec)?;
     let svg = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
