@@ -164,7 +164,7 @@ impl PlacesFound {
         if let Some(n) = &self.msoa_names {
             let _ = writeln!(o, "  MSOA names: {} of {} from the House of Commons Library", n.named, n.msoas);
             for c in &n.cities {
-                let _ = writeln!(o, "  one city: {}", name_first(c));
+                let _ = writeln!(o, "  one city: {c}");
             }
         }
         let _ = writeln!(
@@ -400,16 +400,6 @@ impl CheckReport {
     }
 }
 
-/// A city district as the report gives it, "E07000178 Oxford, 3565 people/km²", name first as
-/// districts are named everywhere else: "Oxford (E07000178), 3565 people/km²".
-fn name_first(city: &str) -> String {
-    let Some((code, rest)) = city.split_once(' ') else { return city.to_string() };
-    match rest.rsplit_once(", ") {
-        Some((name, density)) => format!("{name} ({code}), {density}"),
-        None => format!("{rest} ({code})"),
-    }
-}
-
 /// "Practice placement: 64 placed of 64 kept (of 6,202 rows, SUB_ICB_LOCATION_CODE in [10Q]) …".
 fn placement_text(pl: &crate::load::PracticePlacement, o: &mut String) {
     let only = if pl.only.is_empty() { String::new() } else { format!(", {}", pl.only.join(" and ")) };
@@ -438,14 +428,6 @@ fn truncate(s: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn city_districts_are_named_name_first() {
-        assert_eq!(name_first("E07000178 Oxford, 3565 people/km²"), "Oxford (E07000178), 3565 people/km²");
-        assert_eq!(name_first("E06000021 Stoke-on-Trent"), "Stoke-on-Trent (E06000021)");
-    }
-
     #[test]
     fn check_groups_its_warnings_and_says_where_all_are() {
         let ws: Vec<String> = (1..=5).map(|k| format!("LSOA \"E0100000{k}\" has {k} people")).collect();

@@ -63,6 +63,8 @@ fn oxfordshire_towns() {
     assert_eq!(by.values().filter(|v| v.0 == PlaceKind::City).count(), 1);
     let names = p.report.msoa_names.as_ref().unwrap();
     assert_eq!((names.msoas, names.named), (87, 85));
+    // `check` names the city district as districts are named everywhere: name, then code.
+    assert_eq!(names.cities, ["Oxford (E07000178), 3565 people/km²"]);
     // Village groups are what the rule leaves: compound names, never a town's part.
     assert!(by.contains_key("Bodicote, Adderbury & Bloxham"));
     assert_eq!(by["Bodicote, Adderbury & Bloxham"].0, PlaceKind::VillageGroup);

@@ -153,7 +153,7 @@ fn derive_places(ld: &mut Loader, cfg: &Places, named: &BTreeSet<String>) {
         a.place = a.msoa.as_ref().map(|m| place_of[m.code.as_str()].clone());
     }
     if let Some(s) = ld.report.msoa_names.as_mut() {
-        s.cities = cities.iter().map(|(c, (n, d))| format!("{c} {n}, {d:.0} people/km²")).collect();
+        s.cities = cities.iter().map(|(c, (n, d))| format!("{n} ({c}), {d:.0} people/km²")).collect();
     }
 }
 

@@ -44,7 +44,7 @@ pub struct MsoaNames {
     pub named: usize,
     /// Those without ("code ONS name"), which keep their ONS name.
     pub unnamed: Vec<String>,
-    /// Districts taken as one city ("code name, N people/km²").
+    /// Districts taken as one city ("Name (code), N people/km²", as districts are named everywhere).
     pub cities: Vec<String>,
 }
 
