@@ -255,3 +255,56 @@ fn oxfordshire_a4_has_an_inset_naming_oxford() {
     let black = (r.x0 as u32 + 2..r.x1 as u32 - 2).filter(|&x| img.get_pixel(x, y).0 == [0, 0, 0]).count();
     assert!(black as f64 > (r.x1 - r.x0) * 0.9, "the inset's frame is drawn: {black} black pixels");
 }
+
+/// Issue 11: legend, scale bar, north arrow and title are laid out per page size and orientation
+/// and never clipped: on A5, A4 and A3, landscape and portrait, each lies inside the page and none
+/// overlaps another, and the labels keep every rule above.
+#[test]
+fn furniture_fits_every_page_size_and_orientation() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = root().join("data/demo/scenario.toml");
+    let o = run_in(d.path(), &["build", "-s", scenario.to_str().unwrap(), "-o", "b", "--options", "1"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = run_in(d.path(), &["site", "-s", scenario.to_str().unwrap(), "-f", "b/option-1", "-o", "sites"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let p = Prepared::load(&scenario).unwrap();
+    let fp = FootprintSet::read(&p, &d.path().join("b/option-1"), None).unwrap();
+    // The longest legend: deprivation classes, PCN outlines, practices, sites and a note.
+    let sites = read_sites(&p, &d.path().join("sites")).unwrap();
+    for (w, h) in [(210.0, 148.0), (297.0, 210.0), (420.0, 297.0)] {
+        for page_mm in [(w, h), (h, w)] {
+            let dpi = 100.0;
+            let spec = MapSpec {
+                title: "Demo county — option 1 footprints, deprivation".into(),
+                theme: Theme::Imd,
+                page_mm,
+                dpi,
+                footprints: Some(&fp),
+                other: None,
+                boundary: Layer::Lad,
+                practices: true,
+                target: p.scenario.build.snp_target,
+                pcn_outlines: true,
+                sites: &sites,
+            };
+            let lay = render(&p, &spec, &d.path().join("page.png")).unwrap();
+            let px = |mm: f64| mm / 25.4 * dpi;
+            // The image is whole pixels: the page is its rounded size.
+            let page = Rect { x0: 0.0, y0: 0.0, x1: px(page_mm.0).round(), y1: px(page_mm.1).round() };
+            let column = &lay.furniture.iter().find(|f| f.0 == "legend").unwrap().1;
+            assert!(lay.legend_drawn.inside(column), "{page_mm:?}: the legend runs below its column: {:?} {column:?}", lay.legend_drawn);
+            for (k, (what, r)) in lay.furniture.iter().enumerate() {
+                assert!(r.inside(&page), "{page_mm:?}: the {what} runs off the page: {r:?}");
+                for (other, s) in &lay.furniture[k + 1..] {
+                    if !["inset", "locator frame"].contains(what) && !["inset", "locator frame"].contains(other) {
+                        assert!(!r.intersects(s), "{page_mm:?}: the {what} overlaps the {other}");
+                    }
+                }
+            }
+            for want in ["legend", "scale bar", "north arrow", "title"] {
+                assert!(lay.furniture.iter().any(|f| f.0 == want), "{page_mm:?}: no {want}: {:?}", lay.furniture);
+            }
+            check_labels(&fp, &lay);
+        }
+    }
+}

@@ -29,9 +29,12 @@ pub struct MapArgs {
     /// What the LSOA fill shows.
     #[arg(long, default_value = "imd", value_parser = choice::<ThemeArg>("map theme"))]
     pub theme: ThemeArg,
-    /// Page size (landscape).
+    /// Page size (landscape unless --portrait).
     #[arg(long, default_value = "a4", ignore_case = true, value_parser = choice::<Page>("page size"))]
     pub page: Page,
+    /// Portrait page (taller than wide) instead of landscape.
+    #[arg(long)]
+    pub portrait: bool,
     /// Resolution in dots per inch, 50–600 (PNG; SVG uses it for its pixel size).
     #[arg(long, default_value_t = 150.0)]
     pub dpi: f64,
@@ -123,7 +126,7 @@ pub struct MapConfig {
     pub compare_with: Option<NamedSet>,
     /// Theme.
     pub theme: Theme,
-    /// Page size in mm, landscape.
+    /// Page size in mm, width × height (landscape, or portrait with `--portrait`).
     pub page_mm: (f64, f64),
     /// Dots per inch, within 50–600.
     pub dpi: f64,
@@ -168,7 +171,7 @@ impl MapArgs {
             footprints: self.footprints.clone(),
             compare_with: self.compare_with.clone(),
             theme,
-            page_mm: self.page.mm(),
+            page_mm: if self.portrait { (self.page.mm().1, self.page.mm().0) } else { self.page.mm() },
             dpi: self.dpi,
             boundary: self.boundary.clone(),
             title: self.title.clone(),

@@ -86,6 +86,9 @@ pub struct MapLayout {
     pub note: Option<String>,
     /// The inset, if crowded footprints needed one.
     pub inset: Option<Inset>,
+    /// The legend as drawn: its column, down to the last line written (it must end above the
+    /// attribution, `furniture`'s "legend" box being the whole column kept for it).
+    pub legend_drawn: Rect,
 }
 
 /// An inset: crowded footprints enlarged in a box on the page, their labels placed there.
@@ -345,12 +348,14 @@ where
     let at = (lay.margin as i32, (lay.margin * 0.6) as i32);
     root.draw(&Text::new(spec.title.clone(), at, lay.bold(15.0).color(&BLACK))).map_err(derr)?;
     let note = lettering::note(&placement, inset.as_ref());
-    draw_legend(&root, p, spec, &lay, &legend, note.as_deref())?;
+    let legend_lay = fit_legend(p, spec, &lay, &legend, note.as_deref())?;
+    let legend_bottom = draw_legend(&root, p, spec, &legend_lay, &legend, note.as_deref())?;
     draw_scale_and_north(&root, &lay)?;
     draw_attribution(&root, p, &lay)?;
     root.present().map_err(derr)?;
     let sites = drawn.iter().map(|d| (d.1, d.2)).collect();
-    Ok(MapLayout { placement, symbols, sites, furniture, bounds, note, inset })
+    let legend_drawn = Rect { x0: lay.w - lay.legend_w, y0: lay.title_h, x1: lay.w, y1: legend_bottom };
+    Ok(MapLayout { placement, symbols, sites, furniture, bounds, note, inset, legend_drawn })
 }
 
 /// Label the main map; where SNPs are too crowded for their labels, plan an inset (see
@@ -648,6 +653,29 @@ where
     Ok(r as f64 + sw as f64 / 2.0 + 1.0)
 }
 
+/// The layout the legend is drawn with: the page's, or, where the legend would run into the
+/// attribution (a short page with many legend entries: A5 landscape with PCN outlines and sites),
+/// the same with every legend size scaled down until it ends above it. Each try is drawn into a
+/// throwaway SVG string and measured.
+fn fit_legend(p: &Prepared, spec: &MapSpec, lay: &Layout, legend: &Legend, note: Option<&str>) -> Result<Layout> {
+    let room = lay.h - lay.foot_h - lay.title_h;
+    let mut k = 1.0;
+    for _ in 0..6 {
+        let scaled = Layout { dpi: lay.dpi * k, ..lay.clone() };
+        let mut dry = String::new();
+        let bottom = {
+            let area = SVGBackend::with_string(&mut dry, (lay.w as u32, lay.h as u32)).into_drawing_area();
+            draw_legend(&area, p, spec, &scaled, legend, note)?
+        };
+        let used = bottom - lay.title_h;
+        if used <= room {
+            return Ok(scaled);
+        }
+        k *= (room / used).min(0.97);
+    }
+    Ok(Layout { dpi: lay.dpi * k, ..lay.clone() })
+}
+
 /// Legend: theme title and swatches, then line symbols for footprints and the boundary layer, the
 /// practice symbol, and the note on footprints left unnamed.
 fn draw_legend<DB: DrawingBackend>(
@@ -657,7 +685,7 @@ fn draw_legend<DB: DrawingBackend>(
     lay: &Layout,
     legend: &Legend,
     note: Option<&str>,
-) -> Result<()>
+) -> Result<f64>
 where
     DB::ErrorType: 'static,
 {
@@ -693,7 +721,7 @@ where
             ly += pt(10.0) as i32;
         }
     }
-    Ok(())
+    Ok(ly as f64)
 }
 
 /// The legend's site symbols, existing and new, for the kinds on the map. Returns the next free y.
