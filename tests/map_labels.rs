@@ -292,7 +292,11 @@ fn furniture_fits_every_page_size_and_orientation() {
             // The image is whole pixels: the page is its rounded size.
             let page = Rect { x0: 0.0, y0: 0.0, x1: px(page_mm.0).round(), y1: px(page_mm.1).round() };
             let column = &lay.furniture.iter().find(|f| f.0 == "legend").unwrap().1;
-            assert!(lay.legend_drawn.inside(column), "{page_mm:?}: the legend runs below its column: {:?} {column:?}", lay.legend_drawn);
+            assert!(
+                lay.legend_drawn.inside(column),
+                "{page_mm:?}: the legend runs below its column: {:?} {column:?}",
+                lay.legend_drawn
+            );
             for (k, (what, r)) in lay.furniture.iter().enumerate() {
                 assert!(r.inside(&page), "{page_mm:?}: the {what} runs off the page: {r:?}");
                 for (other, s) in &lay.furniture[k + 1..] {
@@ -307,4 +311,22 @@ fn furniture_fits_every_page_size_and_orientation() {
             check_labels(&fp, &lay);
         }
     }
+}
+
+/// Staffordshire's crowded footprints are Stoke-on-Trent's: on A4 they get an inset (the main map
+/// left out 8 names without one), and Stoke's
+/// SNPs are named there.
+#[test]
+#[ignore = "needs real data in ../shared/data"]
+fn staffordshire_a4_has_an_inset_naming_stoke() {
+    let d = tempfile::tempdir().unwrap();
+    let s = real_scenario("staffordshire.toml", d.path());
+    let (fp, lay) = render_option_1(&s, d.path(), "lad", true);
+    check_labels(&fp, &lay);
+    let inset = lay.inset.as_ref().expect("an inset is drawn");
+    let names: Vec<&str> = inset.placement.placed.iter().map(|x| x.name.as_str()).collect();
+    assert!(inset.zoom >= 1.8, "enlarged: ×{}", inset.zoom);
+    assert!(names.iter().filter(|n| n.contains("Stoke-on-Trent")).count() >= 3, "Stoke's SNPs in the inset: {names:?}");
+    let left_out = lay.placement.left_out.len() + inset.placement.left_out.len();
+    assert!(left_out <= 4, "{left_out} names left out with the inset (8 without)");
 }

@@ -7,7 +7,9 @@
 //!    or shrunk below the largest size.
 //! 2. The cluster is the crowded SNPs within `RADIUS` of the frame's diagonal of the crowded SNP
 //!    with the most crowded neighbours that close (ties: the first in name order). Fewer than
-//!    `MIN_CROWDED`: no inset.
+//!    `MIN_CROWDED`: no inset. When no inset of the whole cluster fits over ground with at most
+//!    `MAX_COVER` of footprints (steps 3–4), its member farthest from that SNP is dropped and the
+//!    rest tried, down to `MIN_CROWDED`; if none does, the whole cluster's inset that covers least.
 //! 3. The inset shows the cluster's bounding box, padded by `PAD`, at the largest scale that fits
 //!    `MAX_W` × `MAX_H` of the map's part of the page; at least `MIN_ZOOM` times the main map's,
 //!    or no inset. Every SNP whose interior point lies in that ground is named in the inset instead
@@ -77,7 +79,12 @@ fn cluster(lay: &Layout, shapes: &[Shape], first: &Placement, largest_px: f64) -
         na.cmp(&nb).then_with(|| by_name(b).cmp(&by_name(a)))
     });
     let Some(seed) = seed else { return Vec::new() };
-    small.into_iter().filter(|&k| near(seed, k)).collect()
+    let dist = |k: usize| (centre(seed) - centre(k)).x.hypot((centre(seed) - centre(k)).y);
+    let mut near_seed: Vec<usize> = small.into_iter().filter(|&k| near(seed, k)).collect();
+    // Nearest the seed first (ties by name), so a cluster too wide for an inset can lose its
+    // outliers first.
+    near_seed.sort_by(|&a, &b| dist(a).total_cmp(&dist(b)).then_with(|| by_name(a).cmp(&by_name(b))));
+    near_seed
 }
 
 /// The page box of BNG rectangle `r` on frame `f`.
@@ -140,9 +147,16 @@ pub(super) fn plan(
     avoid: &[Rect],
 ) -> Option<Plan> {
     let crowd = cluster(lay, shapes, first, largest_px);
-    if crowd.len() < MIN_CROWDED {
-        return None;
-    }
+    // The whole cluster if an inset of it fits over (nearly) empty ground; else without its
+    // farthest members, one by one; failing that, the whole cluster where it covers least.
+    let fits = |n: usize| plan_for(lay, shapes, &crowd[..n], bounds, avoid).filter(|(share, _)| *share <= MAX_COVER);
+    let plan = (MIN_CROWDED..=crowd.len()).rev().find_map(fits);
+    plan.or_else(|| plan_for(lay, shapes, &crowd, bounds, avoid)).map(|(_, plan)| plan)
+}
+
+/// The inset of the crowded SNPs `crowd`, if one fits at `MIN_ZOOM` or more, and the share of its
+/// box that covers footprints.
+fn plan_for(lay: &Layout, shapes: &[Shape], crowd: &[usize], bounds: &Rect, avoid: &[Rect]) -> Option<(f64, Plan)> {
     let mut ext = crowd.iter().filter_map(|&k| shapes[k].geom.bounding_rect()).reduce(|a, b| {
         geo::Rect::new(
             Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
@@ -168,10 +182,10 @@ pub(super) fn plan(
         }
         scale *= 0.85;
     }
-    let (_, rect, scale) = best?;
+    let (share, rect, scale) = best?;
     let inside = |s: &Shape| s.geom.interior_point().is_some_and(|q| ext.to_polygon().intersects(&q));
     let members = (0..shapes.len()).filter(|&k| shapes[k].kind == Kind::Snp && inside(&shapes[k])).collect();
-    Some(Plan { ext, rect, locator, members, zoom: scale / lay.f.scale })
+    Some((share, Plan { ext, rect, locator, members, zoom: scale / lay.f.scale }))
 }
 
 /// The inset's layout: its frame maps `ext` onto `rect`, and drawing is cut to `ext`.
