@@ -422,3 +422,32 @@ fn a_tab_left_on_another_version_is_refused_instead_of_editing_the_wrong_one() {
     let st = ed.ok("/api/edit?version=tab%20B%27s", &edit);
     assert_eq!(names(&st).len(), 4);
 }
+
+#[test]
+fn undo_gives_a_renamed_locked_footprint_its_lock_back_and_a_lock_is_undone_before_the_edit_before_it() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    ed.ok("/api/lock", &json!({"footprint": n0[0], "locked": true}).to_string());
+    let st = ed.ok("/api/edit", &json!({"op": "rename", "from": n0[0], "to": "Renamed"}).to_string());
+    assert_eq!(st["locked"], json!(["Renamed"]), "the lock follows the rename");
+    let st = ed.ok("/api/undo", "{}");
+    assert!(names(&st).contains(&n0[0]));
+    assert_eq!(st["locked"], json!([n0[0]]), "undoing the rename gives the old name its lock back");
+    let st = ed.ok("/api/redo", "{}");
+    assert_eq!(st["locked"], json!(["Renamed"]));
+    // An edit, then a lock: undo takes back the lock, not the edit before it (and the lock with it).
+    ed.ok("/api/edit", &json!({"op": "merge", "from": n0[3], "into": n0[4]}).to_string());
+    ed.ok("/api/lock", &json!({"footprint": n0[1], "locked": true}).to_string());
+    let st = ed.ok("/api/undo", "{}");
+    assert_eq!(names(&st).len(), 4, "the merge stays");
+    assert_eq!(st["locked"], json!(["Renamed"]), "only the last lock is taken back");
+    let st = ed.ok("/api/undo", "{}");
+    assert_eq!(names(&st).len(), 5, "then the merge is undone");
+    // Merging a locked footprint away drops its lock; undo brings both back.
+    let st = ed.ok("/api/edit", &json!({"op": "merge", "from": "Renamed", "into": n0[1]}).to_string());
+    assert_eq!(st["locked"], json!([]));
+    let st = ed.ok("/api/undo", "{}");
+    assert_eq!(st["locked"], json!(["Renamed"]));
+}
