@@ -451,3 +451,56 @@ fn undo_gives_a_renamed_locked_footprint_its_lock_back_and_a_lock_is_undone_befo
     let st = ed.ok("/api/undo", "{}");
     assert_eq!(st["locked"], json!(["Renamed"]));
 }
+
+#[test]
+fn an_opened_geojson_with_a_long_or_odd_file_name_becomes_a_version() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    ed.ok("/api/edit", &json!({"op": "merge", "from": n0[0], "into": n0[1]}).to_string());
+    let saved = ed.ok("/api/save", "{}");
+    let gj = std::fs::read_to_string(Path::new(saved["saved"].as_str().unwrap()).join("footprints.geojson")).unwrap();
+    let long = format!("{}.geojson", "workshop ".repeat(15));
+    for (file, want) in [
+        (long.as_str(), "workshop workshop"),
+        ("../..\\a:b<c>|d?.GeoJSON", "a-b-c--d-"),
+        (".hidden.geojson", "hidden"),
+        ("🏥 שלום.geojson", "🏥 שלום"),
+    ] {
+        let st = ed.ok("/api/open", &json!({"filename": file, "content": gj}).to_string());
+        let v = st["version"].as_str().unwrap();
+        assert!(v.starts_with(want) && v.chars().count() <= 80, "{file} opened as version \"{v}\"");
+        assert_eq!(names(&st).len(), 4, "{file}: the saved GeoJSON's footprints");
+        assert_eq!(st["can_undo"], json!(true));
+    }
+    let (s, msg) = ed.post("/api/open", &json!({"filename": "", "content": gj}).to_string());
+    assert!(s == 400 && msg.contains("no file name"), "{s} {msg}");
+    // Each opened version saves under its own folder.
+    let saved = ed.ok("/api/save", "{}");
+    assert!(Path::new(saved["saved"].as_str().unwrap()).join("lookup.csv").exists());
+}
+
+#[test]
+fn a_save_that_cannot_be_written_says_why_and_leaves_no_folder() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    // The out folder is replaced by a file after the editor started (a stick pulled out, a typo).
+    std::fs::remove_dir_all(d.path().join("saved")).unwrap();
+    std::fs::write(d.path().join("saved"), "not a folder").unwrap();
+    let (s, msg) = ed.post("/api/save", "{}");
+    assert_eq!(s, 500, "{msg}");
+    let err = serde_json::from_str::<Value>(&msg).unwrap()["error"].as_str().unwrap().to_string();
+    assert!(err.contains("saved") && err.contains("os error"), "the message says what and why: {err}");
+    assert_eq!(std::fs::read_to_string(d.path().join("saved")).unwrap(), "not a folder");
+    let left: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("version-1"))
+        .collect();
+    assert!(left.is_empty(), "no partial folder: {left:?}");
+    // Once the folder is back, the same save works.
+    std::fs::remove_file(d.path().join("saved")).unwrap();
+    ed.ok("/api/save", "{}");
+    assert!(d.path().join("saved/version-1/lookup.csv").exists());
+}

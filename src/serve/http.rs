@@ -7,7 +7,7 @@
 
 use super::assets;
 use super::save::save;
-use super::session::{Edit, Session, Snapshot};
+use super::session::{Edit, Session, Snapshot, MAX_NAME};
 use super::view::{compare_json, state_json, study_json, Outlines};
 use serde::Deserialize;
 use serde_json::json;
@@ -234,7 +234,7 @@ impl Editor {
                 .map(|_| vec![]),
             "/api/rebuild" => {
                 let r = if body.iter().all(u8::is_ascii_whitespace) { Ok(RebuildReq::default()) } else { parse(body) };
-                r.and_then(|r: RebuildReq| s.rebuild(r.seed).map_err(|e| Reply::error(409, format!("{e:#}"))))
+                r.and_then(|r: RebuildReq| s.rebuild(r.seed).map_err(|e| Reply::error(409, with_causes(&e))))
             }
             "/api/open" => parse::<OpenReq>(body).and_then(|r| open(s, &r).map_err(|e| Reply::error(400, e))),
             "/api/save" => {
@@ -242,7 +242,7 @@ impl Editor {
                     Ok((dir, files)) => {
                         Reply::json(json!({"saved": dir.display().to_string(), "files": files}).to_string())
                     }
-                    Err(e) => Reply::error(500, format!("{e:#}")),
+                    Err(e) => Reply::error(500, with_causes(&e)),
                 }
             }
             _ => Err(Reply::error(404, format!("no action {path}"))),
@@ -257,6 +257,9 @@ impl Editor {
 /// Read an uploaded lookup CSV or footprints GeoJSON through `score`'s readers (from a temporary
 /// file with the upload's extension) into a new version named after the file.
 fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
+    if r.filename.trim().is_empty() {
+        return Err(crate::error::Error::request("no file name given: open a lookup CSV or a footprints GeoJSON"));
+    }
     let name = std::path::Path::new(&r.filename);
     let ext = name.extension().and_then(|e| e.to_str()).unwrap_or("csv").to_ascii_lowercase();
     if !["csv", "geojson", "json"].contains(&ext.as_str()) {
@@ -273,7 +276,7 @@ fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
     let set = read.map_err(|e| {
         crate::error::Error::request(format!("{}: {e}", r.filename).replace(&path.display().to_string(), &r.filename))
     })?;
-    let stem = name.file_stem().and_then(|s| s.to_str()).unwrap_or("opened").to_string();
+    let stem = version_name_of(name.file_stem().and_then(|s| s.to_str()).unwrap_or_default());
     let mut vname = stem.clone();
     let mut k = 2;
     while s.versions.iter().any(|v| v.name == vname) {
@@ -283,6 +286,35 @@ fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
     s.new_version(&vname, true)?;
     s.replace(Snapshot::from_set(&set))?;
     Ok(vec![format!("opened {} as version \"{vname}\"", r.filename)])
+}
+
+/// A version name made from an opened file's name: characters a version (folder) name may not
+/// hold become `-`, leading dots, dashes and spaces go, and it is cut to leave room for a `-N` suffix;
+/// "opened" when nothing is left.
+fn version_name_of(stem: &str) -> String {
+    let bad = |c: char| c.is_control() || ['/', '\\', '<', '>', ':', '"', '|', '?', '*'].contains(&c);
+    let clean: String = stem.chars().map(|c| if bad(c) { '-' } else { c }).collect();
+    let clean: String = clean.trim_start_matches(['.', ' ', '-']).chars().take(MAX_NAME - 4).collect();
+    let clean = clean.trim().to_string();
+    if clean.is_empty() {
+        "opened".to_string()
+    } else {
+        clean
+    }
+}
+
+/// An error's message followed by its causes (`cannot write X: Permission denied`).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let c_msg = c.to_string();
+        if !msg.contains(&c_msg) {
+            msg = format!("{msg}: {c_msg}");
+        }
+        cause = c.source();
+    }
+    msg
 }
 
 /// A private temporary folder for one upload.
