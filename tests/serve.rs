@@ -504,3 +504,78 @@ fn a_save_that_cannot_be_written_says_why_and_leaves_no_folder() {
     ed.ok("/api/save", "{}");
     assert!(d.path().join("saved/version-1/lookup.csv").exists());
 }
+
+/// Run a `?script=` on the editor's page in headless Chromium; the DOM afterwards.
+fn run_page(chromium: &Path, ed: &Editor, script: &Value) -> String {
+    let url = format!("{}?script={}", ed.url, percent(&script.to_string()));
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(chromium)
+        .args(common::CHROMIUM_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--window-size=1500,900", "--virtual-time-budget=20000", "--dump-dom", &url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    // A page stuck on a dialog (an unanswered prompt) never finishes: fail instead of hanging.
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(90) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the page did not finish within 90 s (stuck on a dialog?)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let dom = reader.join().unwrap();
+    assert!(dom.contains("data-script=\"done\""), "the script ran to the end: {}", &dom[..dom.len().min(2000)]);
+    dom
+}
+
+/// The status line's text and whether it shows an error.
+fn status_line(dom: &str) -> (String, bool) {
+    let tag = dom.split("id=\"status\"").nth(1).unwrap();
+    let text = tag.split('>').nth(1).unwrap().split('<').next().unwrap().to_string();
+    (text, tag.split('>').next().unwrap().contains("error"))
+}
+
+#[test]
+fn the_page_merges_the_chosen_footprint_by_default_and_keeps_names_with_spaces_through_renames() {
+    let Some(chromium) = chromium() else {
+        eprintln!("chromium not installed (apt-get install chromium): skipped the browser test");
+        return;
+    };
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    let c = members(&study, &st, &n0[2]);
+    // Merge with the dropdowns as they come: the chosen footprint goes into another one, and the
+    // footprint painted into follows it. Then rename it to a name with two spaces and paint into it.
+    let script = json!([
+        {"select": ["target", n0[0]]}, {"click": "merge"},
+        {"input": ["rename-to", "North  & <b>West</b>"]}, {"click": "rename"},
+        {"mode": "paint"}, {"lsoa": c[0]},
+        {"prompt": "second"}, {"click": "new-version"}, {"click": "save"}
+    ]);
+    let dom = run_page(&chromium, &ed, &script);
+    let (status, error) = status_line(&dom);
+    assert!(!error, "no error shown: {status}");
+    assert!(!dom.contains("<b>West</b>"), "a name is never HTML");
+    let saved = dom.split("data-saved=\"").nth(1).map(|s| s.split('"').next().unwrap().to_string()).expect("saved");
+    assert!(saved.ends_with("second"), "saved the new version: {saved}");
+    let lookup = std::fs::read_to_string(Path::new(&saved).join("lookup.csv")).unwrap();
+    let fp_of =
+        |code: &str| lookup.lines().find(|l| l.starts_with(code)).unwrap().split(',').nth(3).unwrap().to_string();
+    assert_eq!(fp_of(&c[0]), "North  & <b>West</b>", "painted into the renamed footprint, spaces kept");
+    let a = members(&study, &st, &n0[0]);
+    assert_eq!(fp_of(&a[0]), "North  & <b>West</b>", "the chosen footprint was merged, then renamed");
+    assert!(!lookup.contains(&format!(",{}", n0[0])) && !lookup.contains(&format!(",{}\n", n0[1])));
+}
