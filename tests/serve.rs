@@ -579,3 +579,37 @@ fn the_page_merges_the_chosen_footprint_by_default_and_keeps_names_with_spaces_t
     assert_eq!(fp_of(&a[0]), "North  & <b>West</b>", "the chosen footprint was merged, then renamed");
     assert!(!lookup.contains(&format!(",{}", n0[0])) && !lookup.contains(&format!(",{}\n", n0[1])));
 }
+
+/// Send raw bytes to the editor and read its answer's status line (None if none within `wait`).
+fn raw(host: &str, bytes: &[u8], wait: u64) -> (std::net::TcpStream, Option<String>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(wait))).unwrap();
+    s.write_all(bytes).unwrap();
+    let mut buf = [0u8; 200];
+    let got = s.read(&mut buf).ok().filter(|&n| n > 0).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned());
+    (s, got.map(|g| g.lines().next().unwrap_or_default().to_string()))
+}
+
+#[test]
+fn a_body_that_is_too_large_or_never_arrives_does_not_stall_the_editor() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let before = ed.get("/api/state").1;
+    let head = |len: u64| {
+        format!("POST /api/undo HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n{{}}", ed.host)
+    };
+    // A declared 100 MB body is refused at once, not read; a declared 1 TB one does not bring the
+    // editor down (tiny_http would drain it into a 1 TB buffer).
+    let (_s, status) = raw(&ed.host, head(100 << 20).as_bytes(), 5);
+    assert!(status.as_deref().is_some_and(|s| s.contains("413")), "{status:?}");
+    let (_huge, _) = raw(&ed.host, head(1 << 40).as_bytes(), 1);
+    // A client that promises 1 MB (streamed, not buffered by tiny_http) and sends 2 bytes holds
+    // up nobody for long.
+    let (_stalled, _) = raw(&ed.host, head(1 << 20).as_bytes(), 1);
+    let t = std::time::Instant::now();
+    let (status, body) = ed.get("/api/state");
+    assert_eq!(status, 200);
+    assert!(t.elapsed() < std::time::Duration::from_secs(20), "answered after {:?}", t.elapsed());
+    assert_eq!(body, before, "nothing changed");
+}
