@@ -106,7 +106,7 @@ function setupMap() {
   const overlays = {};
   overlays["Districts"] = L.geoJSON(s.districts, { style: { color: "#6a3d9a", weight: 2, dashArray: "6 4", fill: false }, interactive: false }).addTo(app.map);
   for (const o of s.lgr) {
-    overlays[`LGR ${o.name}`] = L.geoJSON(o.outlines, { style: { color: "#1b7837", weight: 2.5, dashArray: "2 5", fill: false }, interactive: false });
+    overlays[`LGR ${esc(o.name)}`] = L.geoJSON(o.outlines, { style: { color: "#1b7837", weight: 2.5, dashArray: "2 5", fill: false }, interactive: false });
   }
   const pr = L.layerGroup(s.practices.map((p) => L.circleMarker([p.lat, p.lon], { radius: 3.5, color: "#000", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: true })
     .bindTooltip(`${esc(p.name)} (${esc(p.code)})<br>${esc(p.pcn)}`)));
