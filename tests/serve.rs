@@ -394,11 +394,16 @@ fn real_editor_scores_equal_footprints_score_in_oxfordshire_and_staffordshire() 
         }
         // Lock an untouched footprint instead and rebuild the rest.
         let locked = members(&study, &st, &n0[3]);
-        ed.ok("/api/lock", &json!({"footprint": n0[3], "locked": true}).to_string());
+        let before_rebuild = ed.ok("/api/lock", &json!({"footprint": n0[3], "locked": true}).to_string());
         let st = ed.ok("/api/rebuild", "{}");
         let now = members(&study, &st, &n0[3]);
         assert!(locked.iter().all(|c| now.contains(c)), "{area}: the locked LSOAs stay in \"{}\"", n0[3]);
         assert_eq!(st["locked"], json!([n0[3]]));
+        // The rebuild is one step: undo gives back the set before it, redo the rebuilt one.
+        let undone = ed.ok("/api/undo", "{}");
+        assert_eq!(undone["of"], before_rebuild["of"], "{area}: undo after rebuild");
+        assert_eq!(undone["locked"], json!([n0[3]]));
+        let st = ed.ok("/api/redo", "{}");
         let saved = ed.ok("/api/save", "{}");
         let (scored, _) = score_saved(d.path(), &sc, Path::new(saved["saved"].as_str().unwrap()));
         assert_same_scores(&st, &scored);
