@@ -394,11 +394,16 @@ fn real_editor_scores_equal_footprints_score_in_oxfordshire_and_staffordshire() 
         }
         // Lock an untouched footprint instead and rebuild the rest.
         let locked = members(&study, &st, &n0[3]);
-        ed.ok("/api/lock", &json!({"footprint": n0[3], "locked": true}).to_string());
+        let before_rebuild = ed.ok("/api/lock", &json!({"footprint": n0[3], "locked": true}).to_string());
         let st = ed.ok("/api/rebuild", "{}");
         let now = members(&study, &st, &n0[3]);
         assert!(locked.iter().all(|c| now.contains(c)), "{area}: the locked LSOAs stay in \"{}\"", n0[3]);
         assert_eq!(st["locked"], json!([n0[3]]));
+        // The rebuild is one step: undo gives back the set before it, redo the rebuilt one.
+        let undone = ed.ok("/api/undo", "{}");
+        assert_eq!(undone["of"], before_rebuild["of"], "{area}: undo after rebuild");
+        assert_eq!(undone["locked"], json!([n0[3]]));
+        let st = ed.ok("/api/redo", "{}");
         let saved = ed.ok("/api/save", "{}");
         let (scored, _) = score_saved(d.path(), &sc, Path::new(saved["saved"].as_str().unwrap()));
         assert_same_scores(&st, &scored);
@@ -421,4 +426,195 @@ fn a_tab_left_on_another_version_is_refused_instead_of_editing_the_wrong_one() {
     // Tab B's own edit (its page shows "tab B's", percent-encoded) goes through.
     let st = ed.ok("/api/edit?version=tab%20B%27s", &edit);
     assert_eq!(names(&st).len(), 4);
+}
+
+#[test]
+fn undo_gives_a_renamed_locked_footprint_its_lock_back_and_a_lock_is_undone_before_the_edit_before_it() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    ed.ok("/api/lock", &json!({"footprint": n0[0], "locked": true}).to_string());
+    let st = ed.ok("/api/edit", &json!({"op": "rename", "from": n0[0], "to": "Renamed"}).to_string());
+    assert_eq!(st["locked"], json!(["Renamed"]), "the lock follows the rename");
+    let st = ed.ok("/api/undo", "{}");
+    assert!(names(&st).contains(&n0[0]));
+    assert_eq!(st["locked"], json!([n0[0]]), "undoing the rename gives the old name its lock back");
+    let st = ed.ok("/api/redo", "{}");
+    assert_eq!(st["locked"], json!(["Renamed"]));
+    // An edit, then a lock: undo takes back the lock, not the edit before it (and the lock with it).
+    ed.ok("/api/edit", &json!({"op": "merge", "from": n0[3], "into": n0[4]}).to_string());
+    ed.ok("/api/lock", &json!({"footprint": n0[1], "locked": true}).to_string());
+    let st = ed.ok("/api/undo", "{}");
+    assert_eq!(names(&st).len(), 4, "the merge stays");
+    assert_eq!(st["locked"], json!(["Renamed"]), "only the last lock is taken back");
+    let st = ed.ok("/api/undo", "{}");
+    assert_eq!(names(&st).len(), 5, "then the merge is undone");
+    // Merging a locked footprint away drops its lock; undo brings both back.
+    let st = ed.ok("/api/edit", &json!({"op": "merge", "from": "Renamed", "into": n0[1]}).to_string());
+    assert_eq!(st["locked"], json!([]));
+    let st = ed.ok("/api/undo", "{}");
+    assert_eq!(st["locked"], json!(["Renamed"]));
+}
+
+#[test]
+fn an_opened_geojson_with_a_long_or_odd_file_name_becomes_a_version() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    ed.ok("/api/edit", &json!({"op": "merge", "from": n0[0], "into": n0[1]}).to_string());
+    let saved = ed.ok("/api/save", "{}");
+    let gj = std::fs::read_to_string(Path::new(saved["saved"].as_str().unwrap()).join("footprints.geojson")).unwrap();
+    let long = format!("{}.geojson", "workshop ".repeat(15));
+    for (file, want) in [
+        (long.as_str(), "workshop workshop"),
+        ("../..\\a:b<c>|d?.GeoJSON", "a-b-c--d-"),
+        (".hidden.geojson", "hidden"),
+        ("🏥 שלום.geojson", "🏥 שלום"),
+    ] {
+        let st = ed.ok("/api/open", &json!({"filename": file, "content": gj}).to_string());
+        let v = st["version"].as_str().unwrap();
+        assert!(v.starts_with(want) && v.chars().count() <= 80, "{file} opened as version \"{v}\"");
+        assert_eq!(names(&st).len(), 4, "{file}: the saved GeoJSON's footprints");
+        assert_eq!(st["can_undo"], json!(true));
+    }
+    let (s, msg) = ed.post("/api/open", &json!({"filename": "", "content": gj}).to_string());
+    assert!(s == 400 && msg.contains("no file name"), "{s} {msg}");
+    // Each opened version saves under its own folder.
+    let saved = ed.ok("/api/save", "{}");
+    assert!(Path::new(saved["saved"].as_str().unwrap()).join("lookup.csv").exists());
+}
+
+#[test]
+fn a_save_that_cannot_be_written_says_why_and_leaves_no_folder() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    // The out folder is replaced by a file after the editor started (a stick pulled out, a typo).
+    std::fs::remove_dir_all(d.path().join("saved")).unwrap();
+    std::fs::write(d.path().join("saved"), "not a folder").unwrap();
+    let (s, msg) = ed.post("/api/save", "{}");
+    assert_eq!(s, 500, "{msg}");
+    let err = serde_json::from_str::<Value>(&msg).unwrap()["error"].as_str().unwrap().to_string();
+    assert!(err.contains("saved") && err.contains("os error"), "the message says what and why: {err}");
+    assert_eq!(std::fs::read_to_string(d.path().join("saved")).unwrap(), "not a folder");
+    let left: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("version-1"))
+        .collect();
+    assert!(left.is_empty(), "no partial folder: {left:?}");
+    // Once the folder is back, the same save works.
+    std::fs::remove_file(d.path().join("saved")).unwrap();
+    ed.ok("/api/save", "{}");
+    assert!(d.path().join("saved/version-1/lookup.csv").exists());
+}
+
+/// Run a `?script=` on the editor's page in headless Chromium; the DOM afterwards.
+fn run_page(chromium: &Path, ed: &Editor, script: &Value) -> String {
+    let url = format!("{}?script={}", ed.url, percent(&script.to_string()));
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(chromium)
+        .args(common::CHROMIUM_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--window-size=1500,900", "--virtual-time-budget=20000", "--dump-dom", &url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    // A page stuck on a dialog (an unanswered prompt) never finishes: fail instead of hanging.
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(90) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the page did not finish within 90 s (stuck on a dialog?)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let dom = reader.join().unwrap();
+    assert!(dom.contains("data-script=\"done\""), "the script ran to the end: {}", &dom[..dom.len().min(2000)]);
+    dom
+}
+
+/// The status line's text and whether it shows an error.
+fn status_line(dom: &str) -> (String, bool) {
+    let tag = dom.split("id=\"status\"").nth(1).unwrap();
+    let text = tag.split('>').nth(1).unwrap().split('<').next().unwrap().to_string();
+    (text, tag.split('>').next().unwrap().contains("error"))
+}
+
+#[test]
+fn the_page_merges_the_chosen_footprint_by_default_and_keeps_names_with_spaces_through_renames() {
+    let Some(chromium) = chromium() else {
+        eprintln!("chromium not installed (apt-get install chromium): skipped the browser test");
+        return;
+    };
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let n0 = names(&st);
+    let c = members(&study, &st, &n0[2]);
+    // Merge with the dropdowns as they come: the chosen footprint goes into another one, and the
+    // footprint painted into follows it. Then rename it to a name with two spaces and paint into it.
+    let script = json!([
+        {"select": ["target", n0[0]]}, {"click": "merge"},
+        {"input": ["rename-to", "North  & <b>West</b>"]}, {"click": "rename"},
+        {"mode": "paint"}, {"lsoa": c[0]},
+        {"prompt": "second"}, {"click": "new-version"}, {"click": "save"}
+    ]);
+    let dom = run_page(&chromium, &ed, &script);
+    let (status, error) = status_line(&dom);
+    assert!(!error, "no error shown: {status}");
+    assert!(!dom.contains("<b>West</b>"), "a name is never HTML");
+    let saved = dom.split("data-saved=\"").nth(1).map(|s| s.split('"').next().unwrap().to_string()).expect("saved");
+    assert!(saved.ends_with("second"), "saved the new version: {saved}");
+    let lookup = std::fs::read_to_string(Path::new(&saved).join("lookup.csv")).unwrap();
+    let fp_of =
+        |code: &str| lookup.lines().find(|l| l.starts_with(code)).unwrap().split(',').nth(3).unwrap().to_string();
+    assert_eq!(fp_of(&c[0]), "North  & <b>West</b>", "painted into the renamed footprint, spaces kept");
+    let a = members(&study, &st, &n0[0]);
+    assert_eq!(fp_of(&a[0]), "North  & <b>West</b>", "the chosen footprint was merged, then renamed");
+    assert!(!lookup.contains(&format!(",{}", n0[0])) && !lookup.contains(&format!(",{}\n", n0[1])));
+}
+
+/// Send raw bytes to the editor and read its answer's status line (None if none within `wait`).
+fn raw(host: &str, bytes: &[u8], wait: u64) -> (std::net::TcpStream, Option<String>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(wait))).unwrap();
+    s.write_all(bytes).unwrap();
+    let mut buf = [0u8; 200];
+    let got = s.read(&mut buf).ok().filter(|&n| n > 0).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned());
+    (s, got.map(|g| g.lines().next().unwrap_or_default().to_string()))
+}
+
+#[test]
+fn a_body_that_is_too_large_or_never_arrives_does_not_stall_the_editor() {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let before = ed.get("/api/state").1;
+    let head = |len: u64| {
+        format!("POST /api/undo HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n{{}}", ed.host)
+    };
+    // A declared 100 MB body is refused at once, not read; a declared 1 TB one does not bring the
+    // editor down (tiny_http would drain it into a 1 TB buffer).
+    let (_s, status) = raw(&ed.host, head(100 << 20).as_bytes(), 5);
+    assert!(status.as_deref().is_some_and(|s| s.contains("413")), "{status:?}");
+    let (_huge, _) = raw(&ed.host, head(1 << 40).as_bytes(), 1);
+    // A client that promises 1 MB (streamed, not buffered by tiny_http) and sends 2 bytes holds
+    // up nobody for long.
+    let (_stalled, _) = raw(&ed.host, head(1 << 20).as_bytes(), 1);
+    let t = std::time::Instant::now();
+    let (status, body) = ed.get("/api/state");
+    assert_eq!(status, 200);
+    assert!(t.elapsed() < std::time::Duration::from_secs(20), "answered after {:?}", t.elapsed());
+    assert_eq!(body, before, "nothing changed");
 }

@@ -106,7 +106,7 @@ function setupMap() {
   const overlays = {};
   overlays["Districts"] = L.geoJSON(s.districts, { style: { color: "#6a3d9a", weight: 2, dashArray: "6 4", fill: false }, interactive: false }).addTo(app.map);
   for (const o of s.lgr) {
-    overlays[`LGR ${o.name}`] = L.geoJSON(o.outlines, { style: { color: "#1b7837", weight: 2.5, dashArray: "2 5", fill: false }, interactive: false });
+    overlays[`LGR ${esc(o.name)}`] = L.geoJSON(o.outlines, { style: { color: "#1b7837", weight: 2.5, dashArray: "2 5", fill: false }, interactive: false });
   }
   const pr = L.layerGroup(s.practices.map((p) => L.circleMarker([p.lat, p.lon], { radius: 3.5, color: "#000", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: true })
     .bindTooltip(`${esc(p.name)} (${esc(p.code)})<br>${esc(p.pcn)}`)));
@@ -173,7 +173,8 @@ function drawOutlines(st) {
 
 function options(sel, names, keep) {
   const was = keep ?? sel.value;
-  sel.innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join("");
+  // An explicit value: an option's text has its spaces collapsed, which would change the name.
+  sel.innerHTML = names.map((n) => `<option value="${esc(n)}">${esc(n)}</option>`).join("");
   if (names.includes(was)) sel.value = was;
 }
 
@@ -208,8 +209,12 @@ function draw(st) {
   st.moved_set = new Set(st.moved);
   app.state = st;
   options($("target"), st.names);
-  options($("merge-from"), st.names);
+  // Merge defaults to the chosen footprint into another one, never a footprint into itself.
+  options($("merge-from"), st.names, $("merge-from").value || $("target").value);
   options($("merge-into"), st.names);
+  if ($("merge-into").value === $("merge-from").value) {
+    $("merge-into").value = st.names.find((n) => n !== $("merge-from").value) ?? $("merge-from").value;
+  }
   options($("version"), st.versions, st.version);
   $("undo").disabled = !st.can_undo;
   $("redo").disabled = !st.can_redo;
@@ -247,15 +252,26 @@ function wire() {
     const name = $("new-name").value.trim();
     if (await act("/api/edit", { op: "new", name, lsoas: selection() })) {
       clearSelection();
+      $("new-name").value = "";
       $("target").value = name;
       draw(app.state);
     }
   });
   $("clear-selection").addEventListener("click", clearSelection);
-  $("merge").addEventListener("click", () => act("/api/edit", { op: "merge", from: $("merge-from").value, into: $("merge-into").value }));
+  $("merge").addEventListener("click", async () => {
+    const [from, into, target] = [$("merge-from").value, $("merge-into").value, $("target").value];
+    // The footprint painted into follows a merge that removes it.
+    if (await act("/api/edit", { op: "merge", from, into }) && target === from) { $("target").value = into; draw(app.state); }
+  });
   $("rename").addEventListener("click", async () => {
-    const to = $("rename-to").value.trim();
-    if (await act("/api/edit", { op: "rename", from: $("target").value, to })) { $("target").value = to; draw(app.state); }
+    const [from, to] = [$("target").value, $("rename-to").value.trim()];
+    const mergeFrom = $("merge-from").value;
+    if (await act("/api/edit", { op: "rename", from, to })) {
+      $("rename-to").value = "";
+      $("target").value = to;
+      if (mergeFrom === from) $("merge-from").value = to;
+      draw(app.state);
+    }
   });
   $("rebuild").addEventListener("click", () => act("/api/rebuild", {}, "rebuilding the unlocked footprints…"));
   $("version").addEventListener("change", () => act("/api/switch", { name: $("version").value }));
@@ -318,7 +334,8 @@ async function compare() {
 // Scripted test mode (?script=[...]): drives the page's own controls, step by step, waiting for
 // each answer; the browser test reads the panel afterwards. Steps: {"select": [id, value]},
 // {"input": [id, value]}, {"click": id}, {"mode": m}, {"lsoa": code} (press and release on the
-// LSOA's polygon), {"drag": [code, code...]} (press on the first, move over the rest, release).
+// LSOA's polygon), {"drag": [code, code...]} (press on the first, move over the rest, release),
+// {"prompt": answer} (the next question the page asks, e.g. a new version's name, gets `answer`).
 async function runScript(steps) {
   const idle = () => new Promise((res) => { const t = () => (app.pending ? setTimeout(t, 10) : res()); setTimeout(t, 0); });
   const index = (c) => {
@@ -333,6 +350,7 @@ async function runScript(steps) {
       if (s.target_of) { const i = index(s.target_of); $("target").value = app.state.names[app.state.of[i]]; $("target").dispatchEvent(new Event("change")); }
       if (s.zoom) app.map.setView(app.lsoa[index(s.zoom[0])].getBounds().getCenter(), s.zoom[1], { animate: false });
       if (s.hover) mouse(path(s.hover), "mouseover");
+      if (s.prompt !== undefined) window.prompt = () => s.prompt;
       if (s.select) { $(s.select[0]).value = s.select[1]; $(s.select[0]).dispatchEvent(new Event("change")); }
       if (s.input) { $(s.input[0]).value = s.input[1]; }
       if (s.click) $(s.click).click();

@@ -7,7 +7,7 @@
 
 use super::assets;
 use super::save::save;
-use super::session::{Edit, Session, Snapshot};
+use super::session::{Edit, Session, Snapshot, MAX_NAME};
 use super::view::{compare_json, state_json, study_json, Outlines};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,6 +20,10 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 /// Largest request body accepted (an opened lookup CSV or GeoJSON), bytes.
 pub const MAX_BODY: usize = 64 << 20;
+/// Largest declared body that is answered "too large" (see [`read_body`]), bytes.
+const DRAIN_LIMIT: usize = 1 << 30;
+/// How long a request body may take to arrive before the editor stops waiting for it.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A running editor: the session, where saves go, and the listening socket.
 pub struct Editor {
@@ -111,15 +115,12 @@ impl Editor {
     /// closure to wake the server.
     pub fn run(mut self, stop: &AtomicBool) {
         while !stop.load(Ordering::SeqCst) {
-            let Ok(Some(mut req)) = self.server.recv_timeout(std::time::Duration::from_millis(250)) else {
+            let Ok(Some(req)) = self.server.recv_timeout(std::time::Duration::from_millis(250)) else {
                 continue;
             };
-            let Reply(status, ctype, body) = self.answer(&mut req);
-            let header = Header::from_bytes("Content-Type", ctype).expect("static header");
-            let nocache = Header::from_bytes("Cache-Control", "no-store").expect("static header");
-            let resp = Response::from_data(body).with_status_code(status).with_header(header).with_header(nocache);
-            // A browser that went away mid-answer is not the server's problem.
-            let _ = req.respond(resp);
+            if let Some((req, reply)) = self.answer(req) {
+                respond(req, reply);
+            }
         }
     }
 
@@ -140,36 +141,49 @@ impl Editor {
         })
     }
 
-    fn answer(&mut self, req: &mut Request) -> Reply {
+    /// The reply to `req`; None when its body did not arrive in time (it is answered 408 then).
+    fn answer(&mut self, req: Request) -> Option<(Request, Reply)> {
+        let reply = match self.check(&req) {
+            Err(reply) => reply,
+            Ok(Method::Get) => {
+                let path = req.url().split('?').next().unwrap_or("/").to_string();
+                self.get(&path)
+            }
+            Ok(_) => {
+                let (req, body) = read_body(req)?;
+                let reply = match body {
+                    Err(reply) => reply,
+                    Ok(body) => match self.stale_tab(req.url()) {
+                        Some(stale) => stale,
+                        None => self.post(req.url().split('?').next().unwrap_or("/"), &body),
+                    },
+                };
+                return Some((req, reply));
+            }
+        };
+        Some((req, reply))
+    }
+
+    /// A request the editor answers (its own host; GET, or POST of JSON): its method, or the refusal.
+    fn check(&self, req: &Request) -> Result<Method, Reply> {
         if !self.host_ok(req) {
-            return Reply::error(403, "this editor only answers requests to its own local address");
+            return Err(Reply::error(403, "this editor only answers requests to its own local address"));
         }
-        let path = req.url().split('?').next().unwrap_or("/").to_string();
         let method = req.method().clone();
         if method == Method::Get {
-            return self.get(&path);
+            return Ok(method);
         }
         if method != Method::Post {
-            return Reply::error(405, format!("{method} is not supported: use GET or POST"));
+            return Err(Reply::error(405, format!("{method} is not supported: use GET or POST")));
         }
         let is_json = req
             .headers()
             .iter()
             .any(|h| h.field.equiv("Content-Type") && h.value.as_str().starts_with("application/json"));
         if !is_json {
-            return Reply::error(415, "POST bodies must be JSON (Content-Type: application/json)");
+            return Err(Reply::error(415, "POST bodies must be JSON (Content-Type: application/json)"));
         }
-        let mut body = Vec::new();
-        if let Err(e) = req.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut body) {
-            return Reply::error(400, format!("cannot read the request body: {e}"));
-        }
-        if body.len() > MAX_BODY {
-            return Reply::error(413, format!("request body larger than {} MB", MAX_BODY >> 20));
-        }
-        if let Some(stale) = self.stale_tab(req.url()) {
-            return stale;
-        }
-        self.post(&path, &body)
+        Ok(method)
     }
 
     /// The page sends `?version=NAME` with every POST: the version it shows. When another tab has
@@ -234,7 +248,7 @@ impl Editor {
                 .map(|_| vec![]),
             "/api/rebuild" => {
                 let r = if body.iter().all(u8::is_ascii_whitespace) { Ok(RebuildReq::default()) } else { parse(body) };
-                r.and_then(|r: RebuildReq| s.rebuild(r.seed).map_err(|e| Reply::error(409, format!("{e:#}"))))
+                r.and_then(|r: RebuildReq| s.rebuild(r.seed).map_err(|e| Reply::error(409, with_causes(&e))))
             }
             "/api/open" => parse::<OpenReq>(body).and_then(|r| open(s, &r).map_err(|e| Reply::error(400, e))),
             "/api/save" => {
@@ -242,7 +256,7 @@ impl Editor {
                     Ok((dir, files)) => {
                         Reply::json(json!({"saved": dir.display().to_string(), "files": files}).to_string())
                     }
-                    Err(e) => Reply::error(500, format!("{e:#}")),
+                    Err(e) => Reply::error(500, with_causes(&e)),
                 }
             }
             _ => Err(Reply::error(404, format!("no action {path}"))),
@@ -254,9 +268,58 @@ impl Editor {
     }
 }
 
+/// Send `reply` to `req` (never cached).
+fn respond(req: Request, Reply(status, ctype, body): Reply) {
+    let header = Header::from_bytes("Content-Type", ctype).expect("static header");
+    let nocache = Header::from_bytes("Cache-Control", "no-store").expect("static header");
+    let resp = Response::from_data(body).with_status_code(status).with_header(header).with_header(nocache);
+    // A browser that went away mid-answer is not the server's problem.
+    let _ = req.respond(resp);
+}
+
+fn too_large() -> Reply {
+    Reply::error(413, format!("request body larger than {} MB", MAX_BODY >> 20))
+}
+
+/// Read a POST body on a helper thread, so that a client which declares a body and does not send
+/// it cannot stall the single server thread: after [`BODY_TIMEOUT`] the editor moves on (None) and
+/// the helper answers 408 once the body ends or the client goes. A declared length over
+/// [`MAX_BODY`] is refused unread, also on a helper thread: tiny_http drains an unread body when
+/// the request is dropped (into one buffer of the declared size), which must neither block the
+/// editor nor, for an absurd length, abort it on a failed allocation (such a request is left
+/// unanswered).
+fn read_body(mut req: Request) -> Option<(Request, Result<Vec<u8>, Reply>)> {
+    if let Some(n) = req.body_length().filter(|&n| n > MAX_BODY) {
+        if n <= DRAIN_LIMIT {
+            std::thread::spawn(move || respond(req, too_large()));
+        } else {
+            std::mem::forget(req);
+        }
+        return None;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut body = Vec::new();
+        let read = req.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut body).map(|_| body);
+        if let Err(std::sync::mpsc::SendError((req, _))) = tx.send((req, read)) {
+            respond(req, Reply::error(408, "the request body did not arrive in time"));
+        }
+    });
+    let (req, read) = rx.recv_timeout(BODY_TIMEOUT).ok()?;
+    let body = match read {
+        Ok(body) if body.len() > MAX_BODY => Err(too_large()),
+        Ok(body) => Ok(body),
+        Err(e) => Err(Reply::error(400, format!("cannot read the request body: {e}"))),
+    };
+    Some((req, body))
+}
+
 /// Read an uploaded lookup CSV or footprints GeoJSON through `score`'s readers (from a temporary
 /// file with the upload's extension) into a new version named after the file.
 fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
+    if r.filename.trim().is_empty() {
+        return Err(crate::error::Error::request("no file name given: open a lookup CSV or a footprints GeoJSON"));
+    }
     let name = std::path::Path::new(&r.filename);
     let ext = name.extension().and_then(|e| e.to_str()).unwrap_or("csv").to_ascii_lowercase();
     if !["csv", "geojson", "json"].contains(&ext.as_str()) {
@@ -273,7 +336,7 @@ fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
     let set = read.map_err(|e| {
         crate::error::Error::request(format!("{}: {e}", r.filename).replace(&path.display().to_string(), &r.filename))
     })?;
-    let stem = name.file_stem().and_then(|s| s.to_str()).unwrap_or("opened").to_string();
+    let stem = version_name_of(name.file_stem().and_then(|s| s.to_str()).unwrap_or_default());
     let mut vname = stem.clone();
     let mut k = 2;
     while s.versions.iter().any(|v| v.name == vname) {
@@ -283,6 +346,35 @@ fn open(s: &mut Session, r: &OpenReq) -> crate::error::Result<Vec<String>> {
     s.new_version(&vname, true)?;
     s.replace(Snapshot::from_set(&set))?;
     Ok(vec![format!("opened {} as version \"{vname}\"", r.filename)])
+}
+
+/// A version name made from an opened file's name: characters a version (folder) name may not
+/// hold become `-`, leading dots, dashes and spaces go, and it is cut to leave room for a `-N` suffix;
+/// "opened" when nothing is left.
+fn version_name_of(stem: &str) -> String {
+    let bad = |c: char| c.is_control() || ['/', '\\', '<', '>', ':', '"', '|', '?', '*'].contains(&c);
+    let clean: String = stem.chars().map(|c| if bad(c) { '-' } else { c }).collect();
+    let clean: String = clean.trim_start_matches(['.', ' ', '-']).chars().take(MAX_NAME - 4).collect();
+    let clean = clean.trim().to_string();
+    if clean.is_empty() {
+        "opened".to_string()
+    } else {
+        clean
+    }
+}
+
+/// An error's message followed by its causes (`cannot write X: Permission denied`).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let c_msg = c.to_string();
+        if !msg.contains(&c_msg) {
+            msg = format!("{msg}: {c_msg}");
+        }
+        cause = c.source();
+    }
+    msg
 }
 
 /// A private temporary folder for one upload.

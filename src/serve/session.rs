@@ -85,20 +85,22 @@ impl Version {
         !self.redo.is_empty()
     }
 
-    /// Make `next` the current set, keeping the present one for undo (a no-op edit records nothing).
-    fn push(&mut self, next: Snapshot) {
-        if next == self.now {
+    /// Make `next` the current set with `locked` its locked footprints, keeping the present set and
+    /// locks for undo (a step that changes neither records nothing). A footprint that no longer
+    /// exists cannot stay locked.
+    fn push(&mut self, next: Snapshot, locked: BTreeSet<String>) {
+        let names = next.names();
+        let locked: BTreeSet<String> = locked.into_iter().filter(|l| names.contains(l.as_str())).collect();
+        if next == self.now && locked == self.locked {
             return;
         }
-        let names: BTreeSet<String> = next.names().into_iter().map(String::from).collect();
         let prev = std::mem::replace(&mut self.now, next);
-        self.undo.push((prev, self.locked.clone()));
+        let prev_locked = std::mem::replace(&mut self.locked, locked);
+        self.undo.push((prev, prev_locked));
         if self.undo.len() > MAX_UNDO {
             self.undo.remove(0);
         }
         self.redo.clear();
-        // A footprint that no longer exists cannot stay locked.
-        self.locked.retain(|l| names.contains(l));
     }
 }
 
@@ -235,6 +237,7 @@ impl Session {
     pub fn apply(&mut self, e: &Edit) -> Result<()> {
         let now = &self.version().now;
         let mut next = now.clone();
+        let mut locked = self.version().locked.clone();
         match e {
             Edit::Move { lsoas, to } => {
                 self.existing(to)?;
@@ -283,13 +286,14 @@ impl Session {
                     return Err(Error::request(format!("a footprint named \"{to}\" already exists: merge instead")));
                 }
                 next.fp.iter_mut().filter(|f| *f == from).for_each(|f| *f = to.clone());
-                let v = self.version_mut();
-                if v.locked.remove(from) {
-                    v.locked.insert(to.clone());
+                // The lock follows the footprint to its new name (recorded with the edit, so an
+                // undo gives the old name its lock back).
+                if locked.remove(from) {
+                    locked.insert(to.clone());
                 }
             }
         }
-        self.version_mut().push(next);
+        self.version_mut().push(next, locked);
         Ok(())
     }
 
@@ -313,15 +317,19 @@ impl Session {
         true
     }
 
-    /// Lock or unlock a footprint of the current version.
+    /// Lock or unlock a footprint of the current version, as an undoable step (so undoing an
+    /// earlier edit afterwards never silently drops the lock).
     pub fn lock(&mut self, footprint: &str, locked: bool) -> Result<()> {
         self.existing(footprint)?;
         let v = self.version_mut();
+        let mut next = v.locked.clone();
         if locked {
-            v.locked.insert(footprint.to_string());
+            next.insert(footprint.to_string());
         } else {
-            v.locked.remove(footprint);
+            next.remove(footprint);
         }
+        let now = v.now.clone();
+        v.push(now, next);
         Ok(())
     }
 
@@ -365,7 +373,8 @@ impl Session {
         if set.fp.len() != self.p.study.areas.len() {
             return Err(Error::request("the opened set does not assign every study LSOA"));
         }
-        self.version_mut().push(set);
+        let locked = self.version().locked.clone();
+        self.version_mut().push(set, locked);
         Ok(())
     }
 
@@ -427,9 +436,8 @@ impl Session {
                 ));
             }
         }
-        self.version_mut().push(Snapshot { fp, mnp: Some(mnp) });
         // The locked footprints keep their names (locks name the footprint holding them).
-        self.version_mut().locked = locked;
+        self.version_mut().push(Snapshot { fp, mnp: Some(mnp) }, locked);
         Ok(warnings)
     }
 }
