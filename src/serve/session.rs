@@ -170,7 +170,26 @@ pub fn check_name(what: &str, name: &str) -> Result<()> {
     if name.chars().any(char::is_control) || name != name.trim() {
         return bad("has control characters or leading/trailing spaces");
     }
+    if name.chars().any(invisible) {
+        return bad("has invisible or direction-changing characters (such as U+200B or U+202E): type it again");
+    }
     Ok(())
+}
+
+/// Format characters that make a name look empty, joined or reversed: zero-width spaces and
+/// joiners, direction marks, embeddings, overrides and isolates, the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Names Windows will not give a folder (CON, PRN, AUX, NUL, COM1–9, LPT1–9, with any extension).
+fn reserved_on_windows(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").to_ascii_uppercase();
+    ["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str())
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
 }
 
 impl Session {
@@ -337,9 +356,14 @@ impl Session {
     /// `from_start`), which becomes current.
     pub fn new_version(&mut self, name: &str, from_start: bool) -> Result<()> {
         check_name("version", name)?;
-        if name.starts_with('.') || name.contains(['/', '\\', '<', '>', ':', '"', '|', '?', '*']) {
+        if name.starts_with('.')
+            || name.ends_with('.')
+            || name.contains(['/', '\\', '<', '>', ':', '"', '|', '?', '*'])
+            || reserved_on_windows(name)
+        {
             return Err(Error::request(format!(
-                "version name \"{name}\" becomes a folder name: no leading dot and none of / \\ < > : \" | ? *"
+                "version name \"{name}\" becomes a folder name: no leading or trailing dot, none of / \\ < > : \" | ? *, \
+                 and not a name Windows keeps for devices (CON, PRN, AUX, NUL, COM1, LPT1…)"
             )));
         }
         if self.versions.iter().any(|v| v.name == name) {
@@ -439,5 +463,29 @@ impl Session {
         // The locked footprints keep their names (locks name the footprint holding them).
         self.version_mut().push(Snapshot { fp, mnp: Some(mnp) }, locked);
         Ok(warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_name, reserved_on_windows};
+
+    #[test]
+    fn names_that_look_empty_or_reversed_are_refused() {
+        assert!(check_name("footprint", "Banbury").is_ok());
+        assert!(check_name("footprint", "Wantage & Grove ✓ ׳").is_ok());
+        for bad in ["\u{200B}", "A\u{202E}B", "\u{FEFF}Witney", " Witney", "", "a\tb"] {
+            assert!(check_name("footprint", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn windows_device_names_are_recognised() {
+        for r in ["CON", "con", "Nul.txt", "COM1", "lpt9"] {
+            assert!(reserved_on_windows(r), "{r}");
+        }
+        for ok in ["Console", "COM", "COM0", "LPT10", "version-1"] {
+            assert!(!reserved_on_windows(ok), "{ok}");
+        }
     }
 }
