@@ -2,27 +2,14 @@
 //! Oxfordshire, and the England SNP build. Real-data benches are skipped when ../shared/data is absent.
 //! Run: `cargo bench --bench pipeline`.
 
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::Prepared;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scenario(name: &str) -> Option<PathBuf> {
-    let data =
-        std::env::var_os("FOOTPRINTS_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data"));
-    let data = std::fs::canonicalize(data).ok()?;
-    let text = std::fs::read_to_string(root().join("tests/scenarios").join(name)).ok()?;
-    let dir = std::env::temp_dir().join("footprints-bench");
-    std::fs::create_dir_all(&dir).ok()?;
-    let out = dir.join(name);
-    std::fs::write(&out, text.replace("../../../shared/data", &data.display().to_string())).ok()?;
-    Some(out)
-}
+use support::{root, scenario};
 
 fn cfg(p: &Prepared, mnp: &str, options: usize, steps: usize) -> BuildConfig {
     BuildConfig { options, seed: 1, steps_per_snp: steps, ..BuildConfig::with_mnp_layer(Layer::parse(mnp, p).unwrap()) }

@@ -5,29 +5,15 @@
 //! starting from a built option; skipped when ../shared/data is absent.
 //! Run: `cargo bench --bench serve`.
 
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use footprints::build::{self, BuildConfig, Layer};
 use footprints::serve::view::{state_json, Outlines};
 use footprints::serve::{Edit, Session, Snapshot};
 use footprints::Prepared;
-use std::path::PathBuf;
 use std::time::Duration;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scenario(name: &str) -> Option<PathBuf> {
-    let data =
-        std::env::var_os("FOOTPRINTS_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data"));
-    let data = std::fs::canonicalize(data).ok()?;
-    let text = std::fs::read_to_string(root().join("tests/scenarios").join(name)).ok()?;
-    let dir = std::env::temp_dir().join("footprints-bench");
-    std::fs::create_dir_all(&dir).ok()?;
-    let out = dir.join(name);
-    std::fs::write(&out, text.replace("../../../shared/data", &data.display().to_string())).ok()?;
-    Some(out)
-}
+use support::scenario;
 
 /// A session on option 1 of a quick build, and an edit moving a boundary LSOA into its neighbour.
 fn session(name: &str) -> Option<(Session, Edit)> {

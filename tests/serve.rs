@@ -10,6 +10,16 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The editor on a copy of the demo (one footprint per district, saves to `saved/`), with the
+/// study and the first state it serves.
+fn demo_editor() -> (tempfile::TempDir, Editor, Value, Value) {
+    let d = common::demo_copy();
+    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
+    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
+    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    (d, ed, study, st)
+}
+
 fn names(st: &Value) -> Vec<String> {
     st["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect()
 }
@@ -165,10 +175,7 @@ fn bad_requests_are_refused_with_a_message_and_change_nothing() {
 
 #[test]
 fn racing_saves_and_edits_never_leave_a_half_written_or_mixed_folder() {
-    let d = common::demo_copy();
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let (d, ed, study, st) = demo_editor();
     let n0 = names(&st);
     let a = members(&study, &st, &n0[0]);
     ed.ok("/api/edit", &json!({"op": "move", "lsoas": &a[..4], "to": n0[1]}).to_string());
@@ -216,9 +223,7 @@ fn racing_saves_and_edits_never_leave_a_half_written_or_mixed_folder() {
 
 #[test]
 fn versions_are_kept_side_by_side_and_compared() {
-    let d = common::demo_copy();
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let (d, ed, _, st) = demo_editor();
     let n0 = names(&st);
     let st = ed.ok("/api/version", &json!({"name": "merged"}).to_string());
     assert_eq!(st["version"], json!("merged"));
@@ -412,9 +417,7 @@ fn real_editor_scores_equal_footprints_score_in_oxfordshire_and_staffordshire() 
 
 #[test]
 fn a_tab_left_on_another_version_is_refused_instead_of_editing_the_wrong_one() {
-    let d = common::demo_copy();
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let (_d, ed, _, st) = demo_editor();
     let n0 = names(&st);
     // Tab B makes and switches to a new version; tab A still shows version-1.
     ed.ok("/api/version?version=version-1", &json!({"name": "tab B's"}).to_string());
@@ -430,9 +433,7 @@ fn a_tab_left_on_another_version_is_refused_instead_of_editing_the_wrong_one() {
 
 #[test]
 fn undo_gives_a_renamed_locked_footprint_its_lock_back_and_a_lock_is_undone_before_the_edit_before_it() {
-    let d = common::demo_copy();
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let (_d, ed, _, st) = demo_editor();
     let n0 = names(&st);
     ed.ok("/api/lock", &json!({"footprint": n0[0], "locked": true}).to_string());
     let st = ed.ok("/api/edit", &json!({"op": "rename", "from": n0[0], "to": "Renamed"}).to_string());
@@ -459,9 +460,7 @@ fn undo_gives_a_renamed_locked_footprint_its_lock_back_and_a_lock_is_undone_befo
 
 #[test]
 fn an_opened_geojson_with_a_long_or_odd_file_name_becomes_a_version() {
-    let d = common::demo_copy();
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let (_d, ed, _, st) = demo_editor();
     let n0 = names(&st);
     ed.ok("/api/edit", &json!({"op": "merge", "from": n0[0], "into": n0[1]}).to_string());
     let saved = ed.ok("/api/save", "{}");
@@ -556,10 +555,7 @@ fn the_page_merges_the_chosen_footprint_by_default_and_keeps_names_with_spaces_t
         eprintln!("chromium not installed (apt-get install chromium): skipped the browser test");
         return;
     };
-    let d = common::demo_copy();
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
+    let (_d, ed, study, st) = demo_editor();
     let n0 = names(&st);
     let c = members(&study, &st, &n0[2]);
     // Merge with the dropdowns as they come: the chosen footprint goes into another one, and the
