@@ -609,16 +609,30 @@ fn draw_footprints<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, lay: &Layo
 where
     DB::ErrorType: 'static,
 {
+    let snp_px = (lay.pt(1.3) * snp_line_scale(lay, shapes)).max(1.0);
     for s in shapes {
         let (col, width) = match s.kind {
             Kind::Mnp => (BLACK, mnp_px(lay)),
-            Kind::Snp | Kind::Site => (RGBColor(20, 20, 20), lay.pt(1.3).max(1.0)),
+            Kind::Snp | Kind::Site => (RGBColor(20, 20, 20), snp_px),
         };
         for pts in lay.outline(&s.geom) {
             stroke(root, &pts, col, width).map_err(derr)?;
         }
     }
     Ok(())
+}
+
+/// SNP lines thinned where footprints are small on the page (a region or England): the median
+/// SNP's side (square root of its area) over 40 pt, between 0.3 and 1, so dense cities do not turn
+/// into black blots; county maps keep the full 1.3 pt.
+fn snp_line_scale(lay: &Layout, shapes: &[Shape]) -> f64 {
+    let mut sides: Vec<f64> =
+        shapes.iter().filter(|s| s.kind == Kind::Snp).map(|s| s.geom.unsigned_area().sqrt() * lay.f.scale).collect();
+    if sides.is_empty() {
+        return 1.0;
+    }
+    sides.sort_by(f64::total_cmp);
+    (sides[sides.len() / 2] / lay.pt(40.0)).clamp(0.3, 1.0)
 }
 
 /// Practice symbols inside the map frame (a few pixels' slack).

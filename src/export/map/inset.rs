@@ -9,7 +9,9 @@
 //!    with the most crowded neighbours that close (ties: the first in name order). Fewer than
 //!    `MIN_CROWDED`: no inset. When no inset of the whole cluster fits over ground with at most
 //!    `MAX_COVER` of footprints (steps 3–4), its member farthest from that SNP is dropped and the
-//!    rest tried, down to `MIN_CROWDED`; if none does, the whole cluster's inset that covers least.
+//!    rest tried, down to `MIN_CROWDED`, when the cluster has at most `MAX_MEMBERS` SNPs (and the
+//!    inset may then name at most that many); if none does, the whole cluster's inset that covers
+//!    least.
 //! 3. The inset shows the cluster's bounding box, padded by `PAD`, at the largest scale that fits
 //!    `MAX_W` × `MAX_H` of the map's part of the page; at least `MIN_ZOOM` times the main map's,
 //!    or no inset. Every SNP whose interior point lies in that ground is named in the inset instead
@@ -39,6 +41,9 @@ const MAX_W: f64 = 0.42;
 const MAX_H: f64 = 0.48;
 /// Smallest enlargement worth an inset.
 const MIN_ZOOM: f64 = 1.8;
+/// Largest cluster that may be cut down to fit, and most SNPs such an inset may name (a
+/// region-wide crowd, England's, is not helped by an inset of a part of it).
+const MAX_MEMBERS: usize = 12;
 /// Largest share of the box that may cover footprints before a smaller box is tried.
 const MAX_COVER: f64 = 0.05;
 
@@ -149,8 +154,14 @@ pub(super) fn plan(
     let crowd = cluster(lay, shapes, first, largest_px);
     // The whole cluster if an inset of it fits over (nearly) empty ground; else without its
     // farthest members, one by one; failing that, the whole cluster where it covers least.
-    let fits = |n: usize| plan_for(lay, shapes, &crowd[..n], bounds, avoid).filter(|(share, _)| *share <= MAX_COVER);
-    let plan = (MIN_CROWDED..=crowd.len()).rev().find_map(fits);
+    let fits = |n: usize| {
+        let plan = plan_for(lay, shapes, &crowd[..n], bounds, avoid);
+        plan.filter(|(share, plan)| *share <= MAX_COVER && plan.members.len() <= MAX_MEMBERS)
+    };
+    // A crowd bigger than that (all England's towns at national scale) is not cut down: an inset
+    // of an arbitrary part of it would explain nothing.
+    let cut = if crowd.len() <= MAX_MEMBERS { MIN_CROWDED } else { crowd.len() + 1 };
+    let plan = (cut..=crowd.len()).rev().find_map(fits);
     plan.or_else(|| plan_for(lay, shapes, &crowd, bounds, avoid)).map(|(_, plan)| plan)
 }
 
