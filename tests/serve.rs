@@ -91,11 +91,8 @@ pub fn assert_same_scores(st: &Value, scored: &BTreeMap<String, Option<f64>>) {
 
 #[test]
 fn scores_after_edits_equal_footprints_score_on_the_saved_lookup() {
-    let d = common::demo_copy();
+    let (d, ed, study, st) = demo_editor();
     let scenario = d.path().join("scenario.toml");
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
     let n0 = names(&st);
     assert_eq!(n0.len(), 5, "the demo starts with one footprint per district");
     let a = members(&study, &st, &n0[0]);
@@ -303,11 +300,8 @@ fn the_page_edits_through_its_own_controls_and_its_panel_equals_footprints_score
         eprintln!("chromium not installed (apt-get install chromium): skipped the browser test");
         return;
     };
-    let d = common::demo_copy();
+    let (d, ed, study, st) = demo_editor();
     let scenario = d.path().join("scenario.toml");
-    let ed = Editor::start(d.path(), &["serve", "-s", "scenario.toml", "--out", "saved"]);
-    let study: Value = serde_json::from_str(&ed.get("/api/study").1).unwrap();
-    let st: Value = serde_json::from_str(&ed.get("/api/state").1).unwrap();
     let n0 = names(&st);
     let a = members(&study, &st, &n0[0]);
     // Paint one LSOA and drag over three more into the second footprint; select two and make a
