@@ -22,6 +22,8 @@ pub mod build;
 pub mod check;
 pub mod demo;
 pub mod error;
+#[cfg(feature = "exact")]
+pub mod exact;
 pub mod export;
 pub mod fmt;
 pub mod geom;

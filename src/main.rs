@@ -36,6 +36,9 @@ enum Cmd {
     Serve(cli::serve::ServeArgs),
     /// Export the LSOA adjacency graph as JSON.
     Graph(cli::graph::GraphArgs),
+    /// Prove the fewest PCNs any plan must split (built with `--features exact`: HiGHS)
+    #[cfg(feature = "exact")]
+    Exact(cli::exact::ExactArgs),
     /// Generate the synthetic demo region (data/demo).
     Demo(cli::demo::DemoArgs),
 }
@@ -54,6 +57,8 @@ fn main() -> ExitCode {
         Cmd::Report(a) => a.validate().and_then(|c| cli::report::run(&c)),
         Cmd::Serve(a) => a.validate().and_then(|c| cli::serve::run(&c)),
         Cmd::Graph(a) => a.validate().and_then(|c| cli::graph::run(&c)),
+        #[cfg(feature = "exact")]
+        Cmd::Exact(a) => cli::exact::run(&a),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {

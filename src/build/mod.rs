@@ -41,6 +41,8 @@ pub use partition::{Partition, Proposal};
 pub use seed::{tree_partition, tree_partition_with};
 pub use select::moved_share;
 pub use units::fit_count;
+#[cfg(feature = "exact")]
+pub(crate) use units::town_blocks;
 
 use crate::error::Result;
 use crate::prepare::Prepared;

@@ -58,6 +58,11 @@ pub struct BuildArgs {
     /// in one SNP is kept whole and a larger one is divided along MSOA lines).
     #[arg(long)]
     pub split_towns: bool,
+    /// Also prove the fewest PCNs any plan must split (exact mode, HiGHS), allowing this many
+    /// seconds per integer program; writes exact.json and adds the figure to every explanation.
+    #[cfg(feature = "exact")]
+    #[arg(long, value_name = "SECONDS")]
+    pub exact: Option<f64>,
     /// Locks CSV (columns lsoa_code, footprint): LSOAs pinned to named footprints.
     #[arg(long)]
     pub locks: Option<PathBuf>,
@@ -180,6 +185,51 @@ fn check_flags(args: &BuildArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// With `--exact`: the exact mode for the build's target and tolerance, without and with whole
+/// towns (in parallel), written to `exact.json`; its summary for the explanations.
+#[cfg(feature = "exact")]
+fn exact_minimum(
+    args: &BuildArgs,
+    p: &Prepared,
+    cfg: &build::BuildConfig,
+    dir: &std::path::Path,
+) -> anyhow::Result<Option<serde_json::Value>> {
+    use footprints::exact::{min_pcn_splits, ExactConfig};
+    let Some(limit) = args.exact else { return Ok(None) };
+    if !(limit > 0.0) {
+        anyhow::bail!("--exact takes the seconds allowed per integer program, a positive number (got {limit})");
+    }
+    let c = ExactConfig { target: cfg.snp_target, tolerance: cfg.tolerance, time_limit: limit, whole_towns: false };
+    let (plain, towns) = rayon::join(
+        || min_pcn_splits(p, &c),
+        || {
+            (cfg.whole_towns && p.study.has_places())
+                .then(|| min_pcn_splits(p, &ExactConfig { whole_towns: true, ..c }))
+        },
+    );
+    let fig = |e: &footprints::exact::Exact| json!({"lower": e.lower, "upper": e.upper, "proven": e.proven, "seconds": e.seconds});
+    let mut summary = fig(&plain);
+    if let Some(t) = &towns {
+        summary["with_towns"] = fig(t);
+    }
+    summary["time_limit_s"] = json!(limit);
+    let full =
+        json!({"version": footprints::VERSION, "time_limit_s": limit, "exact": plain, "exact_with_towns": towns});
+    atomic_write(&dir.join("exact.json"), (serde_json::to_string_pretty(&full)? + "\n").as_bytes())?;
+    Ok(Some(summary))
+}
+
+/// Without the `exact` feature there is no exact mode.
+#[cfg(not(feature = "exact"))]
+fn exact_minimum(
+    _: &BuildArgs,
+    _: &Prepared,
+    _: &build::BuildConfig,
+    _: &std::path::Path,
+) -> anyhow::Result<Option<serde_json::Value>> {
+    Ok(None)
+}
+
 /// Run `build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     check_flags(args)?;
@@ -207,6 +257,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
             anyhow::bail!("internal error: {} violates hard rules: {}", b.label, bad.join("; "));
         }
     }
+    let minimum = exact_minimum(args, &p, cfg, dir)?;
     let path = |x: &Option<PathBuf>| x.as_ref().map(|l| l.display().to_string());
     let params = json!({
         "snp_target": cfg.snp_target, "mnp_target": cfg.mnp_target, "tolerance": cfg.tolerance,
@@ -224,9 +275,23 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
         meta["warnings"] = json!(res.warnings);
         footprints::export::write_built(&p, b, &dir.join(&b.label), meta, &snp_unit, &mnp_unit)?;
         let (target, tol) = (cfg.snp_target, cfg.tolerance);
-        footprints::export::explain::write_built(&p, b, &dir.join(&b.label), target, tol, &res.warnings)
+        footprints::export::explain::write_built(
+            &p,
+            b,
+            &dir.join(&b.label),
+            target,
+            tol,
+            &res.warnings,
+            minimum.as_ref(),
+        )
     })?;
-    let sum = footprints::export::build_summary::summary(&p, cfg, &res);
+    let mut sum = footprints::export::build_summary::summary(&p, cfg, &res);
+    if let Some(m) = &minimum {
+        let o = res.options.first().map_or(0, |b| b.metrics.pcns_split);
+        let line =
+            footprints::export::explain::minimum_sentence(o, m).replacen("PCNs split", "PCNs split in option-1", 1);
+        sum.markdown += &format!("\n{line}\n");
+    }
     atomic_write(&dir.join("summary.csv"), sum.csv.as_bytes())?;
     atomic_write(&dir.join("summary.md"), sum.markdown.as_bytes())?;
     atomic_write(&dir.join("differences.csv"), sum.differences_csv.as_bytes())?;

@@ -5,6 +5,8 @@ pub mod build;
 pub mod check;
 pub mod choice;
 pub mod demo;
+#[cfg(feature = "exact")]
+pub mod exact;
 pub mod graph;
 pub mod init;
 pub mod map;

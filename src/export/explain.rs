@@ -359,17 +359,46 @@ pub fn write_built(
     target: f64,
     tolerance: f64,
     notes: &[String],
+    minimum: Option<&serde_json::Value>,
 ) -> crate::error::Result<()> {
     let x = ExplainInput { label: &b.label, fp_of: &b.plan.snp_of, names: &b.snp_names, target, tolerance };
     let e = explain(p, &x);
     let mut md = markdown(&e, &format!("{} {}", p.study.name, b.label));
+    let mut json = serde_json::to_value(&e).unwrap_or_default();
+    if let Some(m) = minimum {
+        md += &format!("\n## PCNs split against the proven minimum\n\n{}\n", minimum_sentence(e.pcns_split.len(), m));
+        json["pcn_minimum"] = m.clone();
+    }
     if !notes.is_empty() {
         md += "\n## Notes from the build\n\n";
         for n in notes {
             md += &format!("- {n}\n");
         }
     }
-    let json = serde_json::to_string_pretty(&e).unwrap_or_default() + "\n";
+    let json = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
     crate::io::write::atomic_write(&dir.join("explain.json"), json.as_bytes())?;
     crate::io::write::atomic_write(&dir.join("explain.md"), md.as_bytes())
+}
+
+/// "PCNs split: 12. Proven minimum (exact mode): 11 with SNPs inside districts and the built SNP
+/// counts; 12 with towns whole too." from the exact mode's summary (`footprints build --exact`):
+/// `{"lower", "upper", "proven", "with_towns": {…}, "seconds"}`; a figure not proven is given as a
+/// range.
+pub fn minimum_sentence(split: usize, m: &serde_json::Value) -> String {
+    let fig = |v: &serde_json::Value| {
+        let lower = v.get("lower").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        match v.get("upper").and_then(serde_json::Value::as_u64) {
+            Some(u) if v.get("proven").and_then(serde_json::Value::as_bool) == Some(true) => format!("{u}"),
+            Some(u) => format!("between {lower} and {u} (time limit reached)"),
+            None => format!("at least {lower} (time limit reached)"),
+        }
+    };
+    let mut s = format!(
+        "PCNs split: {split}. Proven minimum (exact mode): {} with SNPs inside districts and the built SNP counts",
+        fig(m)
+    );
+    if let Some(t) = m.get("with_towns") {
+        s += &format!("; {} with towns whole too", fig(t));
+    }
+    s + "."
 }

@@ -62,6 +62,10 @@ pub fn why_html(e: &Value) -> String {
     for p in [towns, pcns].into_iter().flatten() {
         h.push_str(&p);
     }
+    if let Some(m) = e.get("pcn_minimum") {
+        let split = e.get("pcns_split").and_then(Value::as_array).map_or(0, Vec::len);
+        h.push_str(&format!("<p><b>{}</b></p>", esc(&crate::export::explain::minimum_sentence(split, m))));
+    }
     h.push_str("<p class=\"note\">Every split with what keeping it whole would cost, and what each shared boundary follows: explain.md in the option's folder.</p></div>\n");
     h
 }
@@ -81,6 +85,18 @@ mod tests {
         .unwrap();
         let h = why_html(&e);
         assert!(h.contains("Towns split: none."), "{h}");
+        assert!(!h.contains("Proven minimum"), "{h}");
         assert!(h.contains("PCNs split (3).</b> <i>it straddles a district boundary</i>: A PCN (1,200 people in 2), D PCN (50 people in 3); <i>keeping it whole is possible</i>: B &amp; C PCN (900 people in 2)."), "{h}");
+    }
+
+    #[test]
+    fn the_proven_minimum_is_printed_beside_the_count() {
+        let e: Value = serde_json::from_str(
+            r#"{"towns_split":[],"pcns_split":[{"name":"A","population":1,"pieces":[],"reason":"r"}],
+                "pcn_minimum":{"lower":1,"upper":1,"proven":true,"with_towns":{"lower":1,"upper":2,"proven":false}}}"#,
+        )
+        .unwrap();
+        let h = why_html(&e);
+        assert!(h.contains("PCNs split: 1. Proven minimum (exact mode): 1 with SNPs inside districts and the built SNP counts; between 1 and 2 (time limit reached) with towns whole too."), "{h}");
     }
 }
