@@ -21,6 +21,7 @@ mod metrics;
 mod names;
 mod objective;
 mod partition;
+mod pcn_whole;
 mod recom;
 mod run;
 mod seed;
@@ -286,8 +287,13 @@ pub fn build_with_progress(
     let fine_cfg = BuildConfig { whole_towns: false, ..cfg.clone() };
     let setup = Setup::new(p, &fine_cfg)?;
     let whole = if cfg.whole_towns && p.study.has_places() { Some(Setup::new(p, cfg)?) } else { None };
-    let runner = towns::Runner { fine: &setup, whole: whole.as_ref().filter(|w| w.atoms.len() < setup.atoms.len()) };
+    let whole = whole.filter(|w| w.atoms.len() < setup.atoms.len());
+    let base = whole.as_ref().unwrap_or(&setup);
+    let blocks = base.whole_pcn_blocks(cfg.seed);
+    let pcns = if blocks.is_empty() { None } else { Some(Setup::with_blocks(p, base.cfg, &blocks)?) };
+    let runner = towns::Runner { fine: &setup, whole: whole.as_ref(), pcns: pcns.as_ref() };
     let mut warnings = setup.warnings.clone();
+    // Runs alternate between town blocks and whole PCN catchments (when some can be kept whole).
     let runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
     progress(Progress::Started { runs });
     // Candidate runs are independent (each has its own seed), so they run in parallel and are
@@ -300,8 +306,9 @@ pub fn build_with_progress(
                 .into_par_iter()
                 .map(|r| {
                     let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
-                    let out = runner.run(seed)?;
+                    let out = runner.run(seed, r % 2 == 1)?;
                     let metrics = setup.metrics(&out.plan);
+                    if std::env::var("FP_DEBUG").is_ok() { eprintln!("run {r} pcn {} split {:?} n {} obj {:.0} viol {}", r % 2 == 1, metrics.components.pcn_split, metrics.pcns_split, metrics.objective, metrics.snps_outside_tolerance); }
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(Progress::RunDone { done: n, runs });
                     let w = out.warnings();

@@ -16,11 +16,29 @@ pub(crate) struct Runner<'s, 'a> {
     /// Town blocks contracted too; `None` without `[places]`, with `--split-towns`, or when no
     /// town has two LSOAs in one unit.
     pub whole: Option<&'s Setup<'a>>,
+    /// Whole PCN catchments contracted as well ([`super::pcn_whole`]); `None` when no catchment
+    /// could be kept whole.
+    pub pcns: Option<&'s Setup<'a>>,
 }
 
 impl Runner<'_, '_> {
-    /// One run with `seed` (see the module documentation).
-    pub fn run(&self, seed: u64) -> Result<RunOutput> {
+    /// One run with `seed`, on whole PCN catchments when `whole_pcns` and there are any: each MNP
+    /// unit whose MNP bounds that run had to relax is taken from the run on towns instead.
+    pub fn run(&self, seed: u64, whole_pcns: bool) -> Result<RunOutput> {
+        let Some(pcns) = self.pcns.filter(|_| whole_pcns) else { return self.run_towns(seed) };
+        let dbg = pcns.run(seed);
+        if std::env::var("FP_DEBUG").is_ok() { eprintln!("pcn run: {:?}", dbg.as_ref().map(|a| a.relaxed.clone()).map_err(|e| e.to_string())); }
+        let a = match dbg {
+            Ok(a) if !a.relaxed.iter().any(|&r| r) => return Ok(a),
+            Ok(a) => a,
+            Err(_) => return self.run_towns(seed),
+        };
+        let b = self.run_towns(seed)?;
+        Ok(merge(pcns, a, self.whole.unwrap_or(self.fine), b, "PCN catchments"))
+    }
+
+    /// One run on town blocks (see the module documentation).
+    fn run_towns(&self, seed: u64) -> Result<RunOutput> {
         let Some(whole) = self.whole else { return self.fine.run(seed) };
         let a = match whole.run(seed) {
             Ok(a) => a,
@@ -37,7 +55,7 @@ impl Runner<'_, '_> {
             return Ok(a);
         }
         let b = self.fine.run(seed)?;
-        Ok(merge(whole, a, self.fine, b))
+        Ok(merge(whole, a, self.fine, b, "towns"))
     }
 }
 
@@ -57,8 +75,9 @@ fn unit_of_lsoa(s: &Setup) -> Vec<usize> {
 }
 
 /// Run `a` (town blocks), with each MNP unit whose MNP bounds it relaxed taken from run `b` (LSOA
-/// atoms, same seed) where `b` did not relax them. MNP units hold the same LSOAs in both setups.
-fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput) -> RunOutput {
+/// atoms, same seed) where `b` did not relax them; `kept` names what `a` keeps whole ("towns").
+/// MNP units hold the same LSOAs in both setups.
+fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput, kept: &str) -> RunOutput {
     let (ua, ub) = (unit_of_lsoa(whole), unit_of_lsoa(fine));
     let n_units = whole.mnp_units.len();
     let mut first = vec![usize::MAX; n_units];
@@ -92,7 +111,7 @@ fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput) -> RunOutput {
             Some(v) => {
                 let mut w = b.unit_warnings[v].clone();
                 w.push(format!(
-                    "MNP unit \"{}\": with its towns whole no contiguous grouping into MNPs within tolerance was found, so this unit's towns may be split",
+                    "MNP unit \"{}\": with its {kept} whole no contiguous grouping into MNPs within tolerance was found, so this unit's {kept} may be split",
                     whole.readable(&mu.label)
                 ));
                 unit_warnings.push(w);

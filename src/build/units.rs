@@ -88,7 +88,7 @@ struct Atoms {
 /// Atoms: each lock group (which must be contiguous) becomes one atom; then, with `whole_towns`
 /// and `[places]`, each town's LSOAs inside one hard unit ([`town_blocks`]); every other LSOA one
 /// atom each.
-fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
+fn contract(p: &Prepared, cfg: &BuildConfig, extra: &[Vec<usize>]) -> Result<Atoms> {
     let mut lock_groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, name) in &cfg.locks {
         lock_groups.entry(name.as_str()).or_default().push(*i);
@@ -109,7 +109,7 @@ fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
         atoms.push(members.clone());
         locked.push(true);
     }
-    for block in town_blocks(p, cfg, &atom_of) {
+    for block in merge_blocks(town_blocks(p, cfg, &atom_of), extra, &atom_of) {
         for &m in &block {
             atom_of[m] = atoms.len();
         }
@@ -124,6 +124,36 @@ fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
         }
     }
     Ok(Atoms { of: atom_of, members: atoms, locked })
+}
+
+/// Town blocks and `extra` groups of LSOAs (whole PCN catchments), merged where they share an LSOA;
+/// locked LSOAs are left out of `extra`. Groups of one LSOA are dropped.
+fn merge_blocks(towns: Vec<Vec<usize>>, extra: &[Vec<usize>], taken: &[usize]) -> Vec<Vec<usize>> {
+    if extra.is_empty() {
+        return towns;
+    }
+    let mut parent: Vec<usize> = (0..taken.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut touched = vec![false; taken.len()];
+    for g in towns.iter().chain(extra) {
+        let free: Vec<usize> = g.iter().copied().filter(|&i| taken[i] == usize::MAX).collect();
+        for w in free.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a.max(b)] = a.min(b);
+        }
+        free.iter().for_each(|&i| touched[i] = true);
+    }
+    let mut by: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in (0..taken.len()).filter(|&i| touched[i]) {
+        by.entry(find(&mut parent, i)).or_default().push(i);
+    }
+    by.into_values().filter(|b| b.len() > 1).collect()
 }
 
 /// Building blocks that keep towns whole: the LSOAs of each town or city (not village groups)
@@ -270,7 +300,13 @@ fn atom_graph(p: &Prepared, cfg: &BuildConfig, atom_of: &[usize], atoms: &[Vec<u
 
 impl<'a> Setup<'a> {
     pub fn new(p: &'a Prepared, cfg: &'a BuildConfig) -> Result<Setup<'a>> {
-        let Atoms { of: atom_of, members: atoms, locked } = contract(p, cfg)?;
+        Setup::with_blocks(p, cfg, &[])
+    }
+
+    /// As [`Setup::new`], with each group of LSOAs in `extra` (whole PCN catchments, each inside
+    /// one hard unit) kept in one atom too, merged with the towns it touches.
+    pub fn with_blocks(p: &'a Prepared, cfg: &'a BuildConfig, extra: &[Vec<usize>]) -> Result<Setup<'a>> {
+        let Atoms { of: atom_of, members: atoms, locked } = contract(p, cfg, extra)?;
         let g = atom_graph(p, cfg, &atom_of, &atoms, locked);
         let groupings = groupings(p, cfg, &atoms);
         let mut setup = Setup {
