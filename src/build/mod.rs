@@ -289,12 +289,14 @@ pub fn build_with_progress(
     let whole = if cfg.whole_towns && p.study.has_places() { Some(Setup::new(p, cfg)?) } else { None };
     let whole = whole.filter(|w| w.atoms.len() < setup.atoms.len());
     let base = whole.as_ref().unwrap_or(&setup);
-    let blocks = base.whole_pcn_blocks(cfg.seed);
-    let pcns = if blocks.is_empty() { None } else { Some(Setup::with_blocks(p, base.cfg, &blocks)?) };
-    let runner = towns::Runner { fine: &setup, whole: whole.as_ref(), pcns: pcns.as_ref() };
+    let pcns_towns = if whole.is_some() { pcn_setup(base)? } else { None };
+    let pcns_fine = pcn_setup(&setup)?;
+    let runner = towns::Runner { fine: &setup, whole: whole.as_ref(), pcns: [pcns_towns.as_ref(), pcns_fine.as_ref()] };
     let mut warnings = setup.warnings.clone();
-    // Runs alternate between town blocks and whole PCN catchments (when some can be kept whole).
-    let runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
+    // The runs on town blocks, then (when some catchments can be kept whole) runs on whole PCN
+    // catchments: the first runs and their seeds are the same with or without them.
+    let town_runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
+    let runs = town_runs + if pcns_towns.is_some() || pcns_fine.is_some() { cfg.options.max(1) * 2 } else { 0 };
     progress(Progress::Started { runs });
     // Candidate runs are independent (each has its own seed), so they run in parallel and are
     // collected in run order: the same inputs and seed give the same candidates on any machine.
@@ -306,9 +308,8 @@ pub fn build_with_progress(
                 .into_par_iter()
                 .map(|r| {
                     let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
-                    let out = runner.run(seed, r % 2 == 1)?;
+                    let out = runner.run(seed, r >= town_runs)?;
                     let metrics = setup.metrics(&out.plan);
-                    if std::env::var("FP_DEBUG").is_ok() { eprintln!("run {r} pcn {} split {:?} n {} obj {:.0} viol {}", r % 2 == 1, metrics.components.pcn_split, metrics.pcns_split, metrics.objective, metrics.snps_outside_tolerance); }
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(Progress::RunDone { done: n, runs });
                     let w = out.warnings();
@@ -366,6 +367,12 @@ pub fn build_with_progress(
         options.par_iter().map(|a| options.iter().map(|b| moved_share(p, &a.plan, &b.plan)).collect()).collect();
     warnings.extend(baseline_warnings);
     Ok(BuildResult { options, baselines, warnings, differences, runs, proposals })
+}
+
+/// `s` with the PCN catchments it can keep whole contracted too ([`pcn_whole`]); `None` when none.
+fn pcn_setup<'a>(s: &Setup<'a>) -> Result<Option<Setup<'a>>> {
+    let blocks = s.whole_pcn_blocks(s.cfg.seed);
+    Ok(if blocks.is_empty() { None } else { Some(Setup::with_blocks(s.p, s.cfg, &blocks)?) })
 }
 
 /// The PCN baseline (when any LSOA has a PCN) and the district baseline, measured and named.

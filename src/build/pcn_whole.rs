@@ -11,79 +11,71 @@ use super::seed::tree_partition;
 use super::units::{fit_count, Setup};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Subsets tried per SNP unit before it keeps what it has found.
 const MAX_SETS: usize = 96;
 /// Spanning trees drawn per subset (each try draws up to four times as many across levels).
 const TRIES: usize = 60;
 
-/// Majority PCN catchments per SNP unit that lie wholly in it, hold no lock and fit in one SNP
-/// (`hi`): (unit, LSOAs per catchment, largest first).
+/// Majority PCN catchments per SNP unit that lie wholly in it and hold no lock, as sets of atoms
+/// (a town the catchment touches comes whole), joined into one connected set when in pieces, that
+/// fit in one SNP (`hi`): (unit, atoms per catchment, largest first).
 fn candidates(s: &Setup, hi: f64) -> Vec<(usize, Vec<Vec<usize>>)> {
     let p = s.p;
-    let n = p.study.areas.len();
-    let mut unit_of = vec![usize::MAX; n];
+    let mut unit_of = vec![usize::MAX; s.atoms.len()];
     for (u, su) in s.snp_units.iter().enumerate() {
-        for &a in &su.atoms {
-            for &i in &s.atoms[a] {
-                unit_of[i] = u;
-            }
-        }
+        su.atoms.iter().for_each(|&a| unit_of[a] = u);
     }
-    let mut by_pcn: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    let mut by_pcn: BTreeMap<u32, BTreeSet<usize>> = BTreeMap::new();
     for (i, a) in p.study.areas.iter().enumerate() {
         if let Some(l) = &a.pcn {
-            by_pcn.entry(l.pcn).or_default().push(i);
+            by_pcn.entry(l.pcn).or_default().insert(s.atom_of[i]);
         }
     }
     let mut per_unit: BTreeMap<usize, Vec<Vec<usize>>> = BTreeMap::new();
-    for members in by_pcn.into_values() {
-        let u = unit_of[members[0]];
-        if u == usize::MAX || members.iter().any(|&i| unit_of[i] != u) || members.len() < 2 {
+    for atoms in by_pcn.into_values() {
+        let u = unit_of[*atoms.first().unwrap_or(&0)];
+        if u == usize::MAX || atoms.iter().any(|&a| unit_of[a] != u) {
             continue;
         }
-        // A catchment in pieces is joined by the fewest people between them, so that its block
-        // is contiguous (an SNP holding the whole catchment holds a path between its pieces).
-        let free = |i: usize| unit_of[i] == u && !s.g.locked[s.atom_of[i]];
-        let Some(block) = connect(s, members, free) else { continue };
-        let pop: f64 = block.iter().map(|&i| p.study.areas[i].pop as f64).sum();
-        if pop <= hi && block.iter().all(|&i| free(i)) {
+        let free = |a: usize| unit_of[a] == u && !s.g.locked[a];
+        let Some(block) = connect(s, atoms.into_iter().collect(), free) else { continue };
+        if block.len() > 1 && s.pop(&block) <= hi && block.iter().all(|&a| free(a)) {
             per_unit.entry(u).or_default().push(block);
         }
     }
-    let pop = |m: &Vec<usize>| m.iter().map(|&i| p.study.areas[i].pop as u64).sum::<u64>();
     per_unit
         .into_iter()
         .map(|(u, mut v)| {
-            v.sort_by_key(|m| (std::cmp::Reverse(pop(m)), m[0]));
+            v.sort_by(|a, b| s.pop(b).total_cmp(&s.pop(a)).then(a[0].cmp(&b[0])));
             (u, v)
         })
         .collect()
 }
 
-/// `members` joined into one connected set through the LSOAs `free` allows, each join along the
-/// path with fewest people (ties to the lower LSOA index); `None` when no path exists.
+/// The atoms `members` joined into one connected set through the atoms `free` allows, each join
+/// along the path with fewest people (ties to the lower atom index); `None` when no path exists.
 fn connect(s: &Setup, mut members: Vec<usize>, free: impl Fn(usize) -> bool) -> Option<Vec<usize>> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
-    let g = &s.p.graph;
+    let g = &s.g;
     loop {
-        let comps = g.components_of(&members);
+        let comps = g.components(&members);
         if comps.len() <= 1 {
             members.sort_unstable();
             return Some(members);
         }
-        let mut comp_of = vec![usize::MAX; g.n];
+        let mut comp_of = vec![usize::MAX; g.len()];
         for (c, m) in comps.iter().enumerate() {
-            m.iter().for_each(|&i| comp_of[i] = c);
+            m.iter().for_each(|&a| comp_of[a] = c);
         }
-        let mut dist = vec![u64::MAX; g.n];
-        let mut prev = vec![usize::MAX; g.n];
+        let mut dist = vec![u64::MAX; g.len()];
+        let mut prev = vec![usize::MAX; g.len()];
         let mut heap = BinaryHeap::new();
-        for &i in &comps[0] {
-            dist[i] = 0;
-            heap.push(Reverse((0u64, i)));
+        for &a in &comps[0] {
+            dist[a] = 0;
+            heap.push(Reverse((0u64, a)));
         }
         let mut reached = None;
         while let Some(Reverse((d, v))) = heap.pop() {
@@ -94,8 +86,9 @@ fn connect(s: &Setup, mut members: Vec<usize>, free: impl Fn(usize) -> bool) -> 
                 reached = Some(v);
                 break;
             }
-            for &w in &g.neighbors[v] {
-                let step = if comp_of[w] != usize::MAX { 0 } else { s.p.study.areas[w].pop as u64 };
+            for nb in &g.adj[v] {
+                let w = nb.node;
+                let step = if comp_of[w] != usize::MAX { 0 } else { g.pop[w] as u64 };
                 if (comp_of[w] != usize::MAX || free(w)) && d + step < dist[w] {
                     dist[w] = d + step;
                     prev[w] = v;
@@ -150,10 +143,9 @@ impl Setup<'_> {
             let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (u as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
             for set in subsets(pcns.len(), MAX_SETS) {
                 let chosen: Vec<&Vec<usize>> = set.iter().map(|&j| &pcns[j]).collect();
-                let ok = self.splits_with(atoms, &chosen, k, b, &mut rng);
-                if std::env::var("FP_DEBUG").is_ok() { eprintln!("unit {} k {k} of {} set {set:?} ok {ok}", self.snp_units[u].key, pcns.len()); }
-                if ok {
-                    out.extend(chosen.into_iter().cloned());
+                if self.splits_with(atoms, &chosen, k, b, &mut rng) {
+                    let lsoas = |set: &Vec<usize>| set.iter().flat_map(|&a| self.atoms[a].iter().copied()).collect();
+                    out.extend(chosen.into_iter().map(lsoas));
                     break;
                 }
             }
@@ -162,7 +154,7 @@ impl Setup<'_> {
     }
 
     /// Whether a contiguous split of `atoms` into `k` parts within `b` is found with each group of
-    /// LSOAs in `keep` inside one part.
+    /// atoms in `keep` inside one part.
     fn splits_with(&self, atoms: &[usize], keep: &[&Vec<usize>], k: usize, b: Bounds, rng: &mut ChaCha8Rng) -> bool {
         let mut parent: BTreeMap<usize, usize> = atoms.iter().map(|&a| (a, a)).collect();
         fn find(parent: &mut BTreeMap<usize, usize>, mut x: usize) -> usize {
@@ -173,7 +165,7 @@ impl Setup<'_> {
         }
         for group in keep {
             for &i in group.iter().skip(1) {
-                let (a, b) = (find(&mut parent, self.atom_of[group[0]]), find(&mut parent, self.atom_of[i]));
+                let (a, b) = (find(&mut parent, group[0]), find(&mut parent, i));
                 if a != b {
                     parent.insert(a.max(b), a.min(b));
                 }
@@ -189,11 +181,6 @@ impl Setup<'_> {
         }
         let q = self.g.quotient(groups.iter().map(|g| g.as_slice()));
         let nodes: Vec<usize> = (0..groups.len()).collect();
-        if std::env::var("FP_DEBUG3").is_ok() {
-            let hits = (0..20).filter(|_| tree_partition(&q, &nodes, k, b, rng, TRIES).is_some()).count();
-            let mut pp: Vec<u64> = q.pop.iter().map(|&x| x as u64).collect(); pp.sort();
-            eprintln!("  nodes {} hits {hits}/20 pops {pp:?}", nodes.len());
-        }
         tree_partition(&q, &nodes, k, b, rng, TRIES).is_some()
     }
 }

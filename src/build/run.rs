@@ -207,10 +207,6 @@ impl Setup<'_> {
                 }
                 return Ok((snps, groups, relax > 1.0));
             }
-            if std::env::var("FP_DEBUG2").is_ok() && attempt == 0 {
-                let pops: Vec<(String, usize, f64, Vec<usize>)> = snps.iter().enumerate().map(|(i, s)| (self.snp_units[s.unit].key.clone(), i, self.pop(&s.atoms), sg.adj[i].iter().map(|n| n.node).collect())).collect();
-                eprintln!("group fail unit {mi} km {km} bounds {:?}: {pops:?}", bb);
-            }
             if attempt >= 20 {
                 relax *= 1.05;
             }
@@ -245,7 +241,6 @@ impl Setup<'_> {
                 while widen <= 50.0 {
                     let b = Bounds { lo: spec.bounds.lo / widen, hi: spec.bounds.hi * widen };
                     if let Some(p) = tree_partition(&self.g, atoms, spec.k, b, &mut rng, 300) {
-                        if widen > 1.0 && std::env::var("FP_DEBUG").is_ok() { let mut pp: Vec<u64> = atoms.iter().map(|&a| self.g.pop[a] as u64).collect(); pp.sort(); eprintln!("widened {} atoms {} by {widen} {pp:?}", self.snp_units[spec.unit].key, atoms.len()); }
                         return Ok((spec.unit, p, widen));
                     }
                     widen *= 1.05;

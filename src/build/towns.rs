@@ -9,6 +9,9 @@ use super::Plan;
 use crate::error::Result;
 use std::collections::BTreeMap;
 
+/// Draws of a fallback setup per run with whole PCN catchments.
+const RETRIES: u64 = 6;
+
 /// Runs candidates on the town-block setup when there is one, else on LSOA atoms.
 pub(crate) struct Runner<'s, 'a> {
     /// LSOA atoms (locks contracted): metrics, baselines and the fallback use it.
@@ -16,25 +19,39 @@ pub(crate) struct Runner<'s, 'a> {
     /// Town blocks contracted too; `None` without `[places]`, with `--split-towns`, or when no
     /// town has two LSOAs in one unit.
     pub whole: Option<&'s Setup<'a>>,
-    /// Whole PCN catchments contracted as well ([`super::pcn_whole`]); `None` when no catchment
-    /// could be kept whole.
-    pub pcns: Option<&'s Setup<'a>>,
+    /// Whole PCN catchments contracted as well, on town blocks and on LSOA atoms
+    /// ([`super::pcn_whole`]); `None` when no catchment could be kept whole.
+    pub pcns: [Option<&'s Setup<'a>>; 2],
 }
 
 impl Runner<'_, '_> {
     /// One run with `seed`, on whole PCN catchments when `whole_pcns` and there are any: each MNP
-    /// unit whose MNP bounds that run had to relax is taken from the run on towns instead.
+    /// unit whose MNP bounds that run had to relax is taken from the run on whole catchments
+    /// without whole towns, then from the run on towns (see the module documentation).
     pub fn run(&self, seed: u64, whole_pcns: bool) -> Result<RunOutput> {
-        let Some(pcns) = self.pcns.filter(|_| whole_pcns) else { return self.run_towns(seed) };
-        let dbg = pcns.run(seed);
-        if std::env::var("FP_DEBUG").is_ok() { eprintln!("pcn run: {:?}", dbg.as_ref().map(|a| a.relaxed.clone()).map_err(|e| e.to_string())); }
-        let a = match dbg {
-            Ok(a) if !a.relaxed.iter().any(|&r| r) => return Ok(a),
+        let setups: Vec<&Setup> = self.pcns.iter().flatten().copied().collect();
+        let Some(&first) = setups.first().filter(|_| whole_pcns) else { return self.run_towns(seed) };
+        let mut acc = match first.run(seed) {
             Ok(a) => a,
             Err(_) => return self.run_towns(seed),
         };
+        // Each later setup is tried with a few seeds derived from `seed`: grouping SNPs made from
+        // whole catchments into MNPs within tolerance succeeds in some draws and not others.
+        for &next in &setups[1..] {
+            for retry in 0..RETRIES {
+                if !acc.relaxed.iter().any(|&r| r) {
+                    return Ok(acc);
+                }
+                if let Ok(b) = next.run(seed.wrapping_add(retry * 0x9E37_79B9)) {
+                    acc = merge(first, acc, next, b, "PCN catchments and towns");
+                }
+            }
+        }
+        if !acc.relaxed.iter().any(|&r| r) {
+            return Ok(acc);
+        }
         let b = self.run_towns(seed)?;
-        Ok(merge(pcns, a, self.whole.unwrap_or(self.fine), b, "PCN catchments"))
+        Ok(merge(first, acc, self.whole.unwrap_or(self.fine), b, "PCN catchments"))
     }
 
     /// One run on town blocks (see the module documentation).

@@ -463,3 +463,23 @@ impl<'a> Setup<'a> {
         Ok(Bounds { lo: b.lo.min(ideal * (1.0 - tol / 2.0)), hi: b.hi.max(ideal * (1.0 + tol / 2.0)) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::merge_blocks;
+
+    #[test]
+    fn catchments_merge_with_the_towns_they_touch_and_skip_locked_lsoas() {
+        let free = vec![usize::MAX; 10];
+        // Town {0,1} and catchment {1,2} share LSOA 1: one block; town {5,6} alone; catchment {7,8}.
+        let b = merge_blocks(vec![vec![0, 1], vec![5, 6]], &[vec![1, 2], vec![7, 8]], &free);
+        assert_eq!(b, vec![vec![0, 1, 2], vec![5, 6], vec![7, 8]]);
+        // A locked LSOA (taken) is left out; a group of one left over is dropped.
+        let mut taken = free.clone();
+        taken[8] = 0;
+        let b = merge_blocks(vec![], &[vec![7, 8], vec![3, 4]], &taken);
+        assert_eq!(b, vec![vec![3, 4]]);
+        // Without catchments the towns come back as they were.
+        assert_eq!(merge_blocks(vec![vec![2, 3]], &[], &free), vec![vec![2, 3]]);
+    }
+}
