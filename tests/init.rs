@@ -244,7 +244,10 @@ fn oxfordshire_from_init_places_all_64_practices_and_scores_as_the_hand_written_
     let init = d.path().join("init.toml");
     build(d.path(), &init, "b_init", &["--mnp-layer", "2UA"]);
     build(d.path(), &hand, "b_hand", &["--mnp-layer", "2UA"]);
-    for set in ["option-1", "pcn-baseline", "district-baseline"] {
+    // The baselines are constructions: the same from both. The options come from searches whose
+    // cut lengths differ in the metres the two boundary files differ by, so they may choose
+    // different plans; the two scenarios are compared by scoring one option with both.
+    for set in ["pcn-baseline", "district-baseline"] {
         let a = fs::read_to_string(d.path().join("b_init").join(set).join("lookup.csv")).unwrap();
         let b = fs::read_to_string(d.path().join("b_hand").join(set).join("lookup.csv")).unwrap();
         assert_eq!(a, b, "{set}: every LSOA in the same SNP and MNP");
@@ -254,7 +257,7 @@ fn oxfordshire_from_init_places_all_64_practices_and_scores_as_the_hand_written_
     // clip by GDAL/PROJ, metres apart), so the metrics measured on geometry (access distances,
     // compactness, cut boundary, the distance concentration index) agree to 0.01% and every other
     // metric (balance, PCN, coterminosity, places, nesting, equity by decile) exactly.
-    let a = scores(d.path(), &init, "b_init/option-1", "s_init");
+    let a = scores(d.path(), &init, "b_hand/option-1", "s_init");
     let b = scores(d.path(), &hand, "b_hand/option-1", "s_hand");
     assert_eq!(a.iter().map(|m| &m.0).collect::<Vec<_>>(), b.iter().map(|m| &m.0).collect::<Vec<_>>());
     let mut exact = 0;

@@ -21,6 +21,7 @@ mod metrics;
 mod names;
 mod objective;
 mod partition;
+mod pcn_whole;
 mod recom;
 mod run;
 mod seed;
@@ -288,9 +289,16 @@ pub fn build_with_progress(
     let fine_cfg = BuildConfig { whole_towns: false, ..cfg.clone() };
     let setup = Setup::new(p, &fine_cfg)?;
     let whole = if cfg.whole_towns && p.study.has_places() { Some(Setup::new(p, cfg)?) } else { None };
-    let runner = towns::Runner { fine: &setup, whole: whole.as_ref().filter(|w| w.atoms.len() < setup.atoms.len()) };
+    let whole = whole.filter(|w| w.atoms.len() < setup.atoms.len());
+    let base = whole.as_ref().unwrap_or(&setup);
+    let pcns_towns = if whole.is_some() { pcn_setup(base)? } else { None };
+    let pcns_fine = pcn_setup(&setup)?;
+    let runner = towns::Runner { fine: &setup, whole: whole.as_ref(), pcns: [pcns_towns.as_ref(), pcns_fine.as_ref()] };
     let mut warnings = setup.warnings.clone();
-    let runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
+    // The runs on town blocks, then (when some catchments can be kept whole) runs on whole PCN
+    // catchments: the first runs and their seeds are the same with or without them.
+    let town_runs = if cfg.options <= 1 { 1 } else { cfg.options * 3 };
+    let runs = town_runs + if pcns_towns.is_some() || pcns_fine.is_some() { cfg.options.max(1) * 2 } else { 0 };
     progress(Progress::Started { runs });
     // Candidate runs are independent (each has its own seed), so they run in parallel and are
     // collected in run order: the same inputs and seed give the same candidates on any machine.
@@ -302,7 +310,7 @@ pub fn build_with_progress(
                 .into_par_iter()
                 .map(|r| {
                     let seed = cfg.seed.wrapping_add(r as u64 * 1_000_003);
-                    let out = runner.run(seed)?;
+                    let out = runner.run(seed, r >= town_runs)?;
                     let metrics = setup.metrics(&out.plan);
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(Progress::RunDone { done: n, runs });
@@ -361,6 +369,12 @@ pub fn build_with_progress(
         options.par_iter().map(|a| options.iter().map(|b| moved_share(p, &a.plan, &b.plan)).collect()).collect();
     warnings.extend(baseline_warnings);
     Ok(BuildResult { options, baselines, warnings, differences, runs, proposals })
+}
+
+/// `s` with the PCN catchments it can keep whole contracted too ([`pcn_whole`]); `None` when none.
+fn pcn_setup<'a>(s: &Setup<'a>) -> Result<Option<Setup<'a>>> {
+    let blocks = s.whole_pcn_blocks(s.cfg.seed);
+    Ok(if blocks.is_empty() { None } else { Some(Setup::with_blocks(s.p, s.cfg, &blocks)?) })
 }
 
 /// The PCN baseline (when any LSOA has a PCN) and the district baseline, measured and named.

@@ -9,6 +9,9 @@ use super::Plan;
 use crate::error::Result;
 use std::collections::BTreeMap;
 
+/// Draws of a fallback setup per run with whole PCN catchments.
+const RETRIES: u64 = 6;
+
 /// Runs candidates on the town-block setup when there is one, else on LSOA atoms.
 pub(crate) struct Runner<'s, 'a> {
     /// LSOA atoms (locks contracted): metrics, baselines and the fallback use it.
@@ -16,11 +19,43 @@ pub(crate) struct Runner<'s, 'a> {
     /// Town blocks contracted too; `None` without `[places]`, with `--split-towns`, or when no
     /// town has two LSOAs in one unit.
     pub whole: Option<&'s Setup<'a>>,
+    /// Whole PCN catchments contracted as well, on town blocks and on LSOA atoms
+    /// ([`super::pcn_whole`]); `None` when no catchment could be kept whole.
+    pub pcns: [Option<&'s Setup<'a>>; 2],
 }
 
 impl Runner<'_, '_> {
-    /// One run with `seed` (see the module documentation).
-    pub fn run(&self, seed: u64) -> Result<RunOutput> {
+    /// One run with `seed`, on whole PCN catchments when `whole_pcns` and there are any: each MNP
+    /// unit whose MNP bounds that run had to relax is taken from the run on whole catchments
+    /// without whole towns, then from the run on towns (see the module documentation).
+    pub fn run(&self, seed: u64, whole_pcns: bool) -> Result<RunOutput> {
+        let setups: Vec<&Setup> = self.pcns.iter().flatten().copied().collect();
+        let Some(&first) = setups.first().filter(|_| whole_pcns) else { return self.run_towns(seed) };
+        let mut acc = match first.run(seed) {
+            Ok(a) => a,
+            Err(_) => return self.run_towns(seed),
+        };
+        // Each later setup is tried with a few seeds derived from `seed`: grouping SNPs made from
+        // whole catchments into MNPs within tolerance succeeds in some draws and not others.
+        for &next in &setups[1..] {
+            for retry in 0..RETRIES {
+                if !acc.relaxed.iter().any(|&r| r) {
+                    return Ok(acc);
+                }
+                if let Ok(b) = next.run(seed.wrapping_add(retry * 0x9E37_79B9)) {
+                    acc = merge(first, acc, next, b, "PCN catchments and towns");
+                }
+            }
+        }
+        if !acc.relaxed.iter().any(|&r| r) {
+            return Ok(acc);
+        }
+        let b = self.run_towns(seed)?;
+        Ok(merge(first, acc, self.whole.unwrap_or(self.fine), b, "PCN catchments"))
+    }
+
+    /// One run on town blocks (see the module documentation).
+    fn run_towns(&self, seed: u64) -> Result<RunOutput> {
         let Some(whole) = self.whole else { return self.fine.run(seed) };
         let a = match whole.run(seed) {
             Ok(a) => a,
@@ -37,7 +72,7 @@ impl Runner<'_, '_> {
             return Ok(a);
         }
         let b = self.fine.run(seed)?;
-        Ok(merge(whole, a, self.fine, b))
+        Ok(merge(whole, a, self.fine, b, "towns"))
     }
 }
 
@@ -57,8 +92,9 @@ fn unit_of_lsoa(s: &Setup) -> Vec<usize> {
 }
 
 /// Run `a` (town blocks), with each MNP unit whose MNP bounds it relaxed taken from run `b` (LSOA
-/// atoms, same seed) where `b` did not relax them. MNP units hold the same LSOAs in both setups.
-fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput) -> RunOutput {
+/// atoms, same seed) where `b` did not relax them; `kept` names what `a` keeps whole ("towns").
+/// MNP units hold the same LSOAs in both setups.
+fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput, kept: &str) -> RunOutput {
     let (ua, ub) = (unit_of_lsoa(whole), unit_of_lsoa(fine));
     let n_units = whole.mnp_units.len();
     let mut first = vec![usize::MAX; n_units];
@@ -92,7 +128,7 @@ fn merge(whole: &Setup, a: RunOutput, fine: &Setup, b: RunOutput) -> RunOutput {
             Some(v) => {
                 let mut w = b.unit_warnings[v].clone();
                 w.push(format!(
-                    "MNP unit \"{}\": with its towns whole no contiguous grouping into MNPs within tolerance was found, so this unit's towns may be split",
+                    "MNP unit \"{}\": with its {kept} whole no contiguous grouping into MNPs within tolerance was found, so this unit's {kept} may be split",
                     whole.readable(&mu.label)
                 ));
                 unit_warnings.push(w);

@@ -88,7 +88,7 @@ struct Atoms {
 /// Atoms: each lock group (which must be contiguous) becomes one atom; then, with `whole_towns`
 /// and `[places]`, each town's LSOAs inside one hard unit ([`town_blocks`]); every other LSOA one
 /// atom each.
-fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
+fn contract(p: &Prepared, cfg: &BuildConfig, extra: &[Vec<usize>]) -> Result<Atoms> {
     let mut lock_groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, name) in &cfg.locks {
         lock_groups.entry(name.as_str()).or_default().push(*i);
@@ -109,7 +109,7 @@ fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
         atoms.push(members.clone());
         locked.push(true);
     }
-    for block in town_blocks(p, cfg, &atom_of) {
+    for block in merge_blocks(town_blocks(p, cfg, &atom_of), extra, &atom_of) {
         for &m in &block {
             atom_of[m] = atoms.len();
         }
@@ -124,6 +124,36 @@ fn contract(p: &Prepared, cfg: &BuildConfig) -> Result<Atoms> {
         }
     }
     Ok(Atoms { of: atom_of, members: atoms, locked })
+}
+
+/// Town blocks and `extra` groups of LSOAs (whole PCN catchments), merged where they share an LSOA;
+/// locked LSOAs are left out of `extra`. Groups of one LSOA are dropped.
+fn merge_blocks(towns: Vec<Vec<usize>>, extra: &[Vec<usize>], taken: &[usize]) -> Vec<Vec<usize>> {
+    if extra.is_empty() {
+        return towns;
+    }
+    let mut parent: Vec<usize> = (0..taken.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut touched = vec![false; taken.len()];
+    for g in towns.iter().chain(extra) {
+        let free: Vec<usize> = g.iter().copied().filter(|&i| taken[i] == usize::MAX).collect();
+        for w in free.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a.max(b)] = a.min(b);
+        }
+        free.iter().for_each(|&i| touched[i] = true);
+    }
+    let mut by: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in (0..taken.len()).filter(|&i| touched[i]) {
+        by.entry(find(&mut parent, i)).or_default().push(i);
+    }
+    by.into_values().filter(|b| b.len() > 1).collect()
 }
 
 /// Building blocks that keep towns whole: the LSOAs of each town or city (not village groups)
@@ -270,7 +300,13 @@ fn atom_graph(p: &Prepared, cfg: &BuildConfig, atom_of: &[usize], atoms: &[Vec<u
 
 impl<'a> Setup<'a> {
     pub fn new(p: &'a Prepared, cfg: &'a BuildConfig) -> Result<Setup<'a>> {
-        let Atoms { of: atom_of, members: atoms, locked } = contract(p, cfg)?;
+        Setup::with_blocks(p, cfg, &[])
+    }
+
+    /// As [`Setup::new`], with each group of LSOAs in `extra` (whole PCN catchments, each inside
+    /// one hard unit) kept in one atom too, merged with the towns it touches.
+    pub fn with_blocks(p: &'a Prepared, cfg: &'a BuildConfig, extra: &[Vec<usize>]) -> Result<Setup<'a>> {
+        let Atoms { of: atom_of, members: atoms, locked } = contract(p, cfg, extra)?;
         let g = atom_graph(p, cfg, &atom_of, &atoms, locked);
         let groupings = groupings(p, cfg, &atoms);
         let mut setup = Setup {
@@ -425,5 +461,25 @@ impl<'a> Setup<'a> {
         }
         warnings.push(format!("{msg}; using the nearest fit"));
         Ok(Bounds { lo: b.lo.min(ideal * (1.0 - tol / 2.0)), hi: b.hi.max(ideal * (1.0 + tol / 2.0)) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_blocks;
+
+    #[test]
+    fn catchments_merge_with_the_towns_they_touch_and_skip_locked_lsoas() {
+        let free = vec![usize::MAX; 10];
+        // Town {0,1} and catchment {1,2} share LSOA 1: one block; town {5,6} alone; catchment {7,8}.
+        let b = merge_blocks(vec![vec![0, 1], vec![5, 6]], &[vec![1, 2], vec![7, 8]], &free);
+        assert_eq!(b, vec![vec![0, 1, 2], vec![5, 6], vec![7, 8]]);
+        // A locked LSOA (taken) is left out; a group of one left over is dropped.
+        let mut taken = free.clone();
+        taken[8] = 0;
+        let b = merge_blocks(vec![], &[vec![7, 8], vec![3, 4]], &taken);
+        assert_eq!(b, vec![vec![3, 4]]);
+        // Without catchments the towns come back as they were.
+        assert_eq!(merge_blocks(vec![vec![2, 3]], &[], &free), vec![vec![2, 3]]);
     }
 }
