@@ -10,14 +10,15 @@
 //! The district's minimum is proven when a set of size `s` is feasible and every larger set is
 //! proven infeasible; a set whose solve hits the time limit leaves a certified gap instead.
 //!
-//! Each solve is a feasibility program on the district's LSOAs, with every kept catchment that is
+//! A set is first offered to the build's own seeding (random spanning-tree splits): a split it finds
+//! is the witness, and only the sets it cannot split go to the solver. Each solve is a feasibility program on the district's LSOAs, with every kept catchment that is
 //! contiguous contracted to one node (a catchment in pieces is kept by "same SNP" rows instead):
 //! `x[v][j]` puts node `v` in SNP `j`; each SNP's people lie within the bounds; contiguity is a
 //! single-commodity flow per SNP from one root node (each node of the SNP consumes one unit, and
 //! flow runs only between nodes of that SNP). Kept catchments that no SNP can hold two of are
 //! fixed, largest first, in SNPs 0, 1, … as their roots, which removes the SNPs' symmetry.
 
-use crate::build::{fit_count, town_blocks, BuildConfig, Layer};
+use crate::build::{fit_count, town_blocks, tree_partition, Bounds, BuildConfig, LGraph, Layer};
 use crate::prepare::Prepared;
 use highs::{HighsModelStatus, RowProblem, Sense};
 use serde::Serialize;
@@ -56,8 +57,10 @@ pub struct District {
     pub split_min: usize,
     /// Candidates split in the best plan found (upper bound); `None` when no plan was found.
     pub split_found: Option<usize>,
-    /// Integer programs solved.
-    pub solves: usize,
+    /// Sets of candidates tried.
+    pub sets: usize,
+    /// Of those, the sets the seeding could not split, which went to the solver.
+    pub solver_calls: usize,
     /// Seconds spent.
     pub seconds: f64,
     /// Why the district was left out, when it was.
@@ -145,7 +148,7 @@ fn solve_district(
     let start = Instant::now();
     let pop: f64 = members.iter().map(|&i| p.study.areas[i].pop as f64).sum();
     let (k, fits) = fit_count(pop, cfg.target, cfg.tolerance);
-    let pop_of = |m: &[usize]| m.iter().map(|&i| p.study.areas[i].pop as u64).sum::<u64>();
+    let pop_of = |m: &[usize]| m.iter().map(|&i| p.study.areas[i].pop).sum::<u64>();
     pcns.sort_by_key(|(l, m)| (std::cmp::Reverse(pop_of(m)), l.clone()));
     let mut d = District {
         district: name.to_string(),
@@ -156,7 +159,8 @@ fn solve_district(
         kept: Vec::new(),
         split_min: 0,
         split_found: None,
-        solves: 0,
+        sets: 0,
+        solver_calls: 0,
         seconds: 0.0,
         note: None,
     };
@@ -180,8 +184,8 @@ fn solve_district(
         for set in subsets(n, size) {
             let mut keep: Vec<&[usize]> = towns.iter().map(|t| t.as_slice()).collect();
             keep.extend(set.iter().map(|&j| pcns[j].1.as_slice()));
-            d.solves += 1;
-            match feasible_split(p, members, &keep, k, cfg) {
+            d.sets += 1;
+            match feasible_split(p, members, &keep, k, cfg, &mut d.solver_calls) {
                 Some(true) => {
                     feasible = Some(set);
                     break;
@@ -233,12 +237,23 @@ fn subsets(n: usize, s: usize) -> Vec<Vec<usize>> {
 /// Whether the LSOAs `members` split into `k` contiguous SNPs within the bounds with every group
 /// in `keep` inside one SNP: `Some(true)` with a witness, `Some(false)` proven impossible, `None`
 /// when the solve reached the time limit.
-fn feasible_split(p: &Prepared, members: &[usize], keep: &[&[usize]], k: usize, cfg: &ExactConfig) -> Option<bool> {
+fn feasible_split(
+    p: &Prepared,
+    members: &[usize],
+    keep: &[&[usize]],
+    k: usize,
+    cfg: &ExactConfig,
+    solver_calls: &mut usize,
+) -> Option<bool> {
     let c = Contracted::new(p, members, keep);
     let (lo, hi) = (cfg.target * (1.0 - cfg.tolerance), cfg.target * (1.0 + cfg.tolerance));
     if c.pop.iter().any(|&x| x > hi) {
         return Some(false);
     }
+    if witness(&c, k, lo, hi) {
+        return Some(true);
+    }
+    *solver_calls += 1;
     let n = c.pop.len();
     let mut pb = RowProblem::default();
     let x: Vec<Vec<_>> = (0..n).map(|_| (0..k).map(|_| pb.add_integer_column(0.0, 0..=1)).collect()).collect();
@@ -284,9 +299,9 @@ fn feasible_split(p: &Prepared, members: &[usize], keep: &[&[usize]], k: usize, 
             pb.add_row(0.0.., row.chain([(x[v][j], -1.0), (r[v][j], big)]));
         }
     }
-    for pair in &c.same {
-        for j in 0..k {
-            pb.add_row(0.0..=0.0, [(x[pair.0][j], 1.0), (x[pair.1][j], -1.0)]);
+    for &(a, b) in &c.same {
+        for (&xa, &xb) in x[a].iter().zip(&x[b]) {
+            pb.add_row(0.0..=0.0, [(xa, 1.0), (xb, -1.0)]);
         }
     }
     let mut model = pb.try_optimise(Sense::Minimise).ok()?;
@@ -301,6 +316,30 @@ fn feasible_split(p: &Prepared, members: &[usize], keep: &[&[usize]], k: usize, 
         _ => None,
     }
 }
+
+/// A plan found by the build's own seeding (random spanning-tree splits of the contracted graph),
+/// which answers most feasible sets at once; only sets it cannot answer go to the solver.
+fn witness(c: &Contracted, k: usize, lo: f64, hi: f64) -> bool {
+    use rand::SeedableRng;
+    let n = c.pop.len();
+    let mut g = LGraph::with_nodes(n);
+    g.pop.clone_from(&c.pop);
+    for &(u, v) in c.arcs.iter().filter(|(u, v)| u < v) {
+        g.add_edge(u, v, 1.0, 0.0);
+    }
+    let nodes: Vec<usize> = (0..n).collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20260322);
+    (0..WITNESS_DRAWS).any(|_| {
+        tree_partition(&g, &nodes, k, Bounds { lo, hi }, &mut rng, 300).is_some_and(|parts| {
+            let mut part = vec![0; n];
+            parts.iter().enumerate().for_each(|(j, m)| m.iter().for_each(|&v| part[v] = j));
+            c.same.iter().all(|&(a, b)| part[a] == part[b])
+        })
+    })
+}
+
+/// Seeding draws tried before the solver is asked.
+const WITNESS_DRAWS: usize = 4;
 
 /// A district's LSOAs with every contiguous kept group contracted to one node.
 struct Contracted {

@@ -58,7 +58,7 @@ fn main() -> ExitCode {
         Cmd::Serve(a) => a.validate().and_then(|c| cli::serve::run(&c)),
         Cmd::Graph(a) => a.validate().and_then(|c| cli::graph::run(&c)),
         #[cfg(feature = "exact")]
-        Cmd::Exact(a) => cli::exact::run(&a),
+        Cmd::Exact(a) => cli::exact::run(a),
         Cmd::Compare(a) => cli::score::run_compare(a),
     };
     match res {

@@ -196,7 +196,7 @@ fn exact_minimum(
 ) -> anyhow::Result<Option<serde_json::Value>> {
     use footprints::exact::{min_pcn_splits, ExactConfig};
     let Some(limit) = args.exact else { return Ok(None) };
-    if !(limit > 0.0) {
+    if !limit.is_finite() || limit <= 0.0 {
         anyhow::bail!("--exact takes the seconds allowed per integer program, a positive number (got {limit})");
     }
     let c = ExactConfig { target: cfg.snp_target, tolerance: cfg.tolerance, time_limit: limit, whole_towns: false };

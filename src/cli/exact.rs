@@ -33,7 +33,8 @@ pub struct ExactArgs {
 
 /// Run `exact`.
 pub fn run(a: &ExactArgs) -> anyhow::Result<()> {
-    if !(a.snp_target > 0.0 && (0.0..1.0).contains(&a.tolerance) && a.time_limit > 0.0) {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if !positive(a.snp_target) || !(0.0..1.0).contains(&a.tolerance) || !positive(a.time_limit) {
         anyhow::bail!("--snp-target and --time-limit must be positive and --tolerance between 0 and 1");
     }
     let p = Prepared::load(&a.scenario)?;
@@ -48,12 +49,13 @@ pub fn run(a: &ExactArgs) -> anyhow::Result<()> {
         let found = d.split_found.map_or("no plan found".to_string(), |s| format!("{s} split in the best plan"));
         let note = d.note.as_deref().map_or(String::new(), |n| format!(" ({n})"));
         println!(
-            "{}: {} SNPs, {} candidate PCN(s), at least {} must split, {found}; {} solve(s), {:.1} s{note}",
+            "{}: {} SNPs, {} candidate PCN(s), at least {} must split, {found}; {} set(s) tried, {} by the solver, {:.1} s{note}",
             d.district,
             d.snps,
             d.candidates.len(),
             d.split_min,
-            d.solves,
+            d.sets,
+            d.solver_calls,
             d.seconds
         );
     }
