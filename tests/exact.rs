@@ -95,7 +95,35 @@ fn build_with_exact_writes_the_minimum_into_summary_and_explanations() {
     assert_eq!(x["pcn_minimum"]["with_towns"]["lower"], 12);
     let md = std::fs::read_to_string(d.path().join("b/option-1/explain.md")).unwrap();
     assert!(md.contains("## PCNs split against the proven minimum"), "{md}");
+    assert!(md.contains("9 PCNs straddling districts, 0 too big for one SNP, 1 of the 3 inside Cherwell (E07000177), 1 of the 3 inside South Oxfordshire (E07000179); with towns whole too:"), "{md}");
+    assert!(md.contains("1 of the 3 inside Vale of White Horse (E07000180). Which catchment"), "{md}");
     let full: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.path().join("b/exact.json")).unwrap()).unwrap();
     assert_eq!(full["exact"]["districts"].as_array().map(Vec::len), Some(5));
+}
+
+#[test]
+fn bad_limits_are_refused_with_a_message_and_write_nothing() {
+    let d = common::demo_copy();
+    for args in [
+        vec!["exact", "--scenario", "scenario.toml", "--out", "e.json", "--time-limit", "0"],
+        vec!["exact", "--scenario", "scenario.toml", "--out", "e.json", "--tolerance", "1.5"],
+        vec!["build", "--scenario", "scenario.toml", "--out", "b", "--exact=-1"],
+    ] {
+        let o = common::run_in(d.path(), &args);
+        let (_, err) = common::text(&o);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(
+            err.contains("--time-limit") || err.contains("--tolerance") || err.contains("--exact"),
+            "{args:?}: {err}"
+        );
+        assert!(!d.path().join("e.json").exists() && !d.path().join("b").exists(), "{args:?}");
+    }
+    // The demo's answer, written whole.
+    let o = common::run_in(d.path(), &["exact", "--scenario", "scenario.toml", "--out", "e.json"]);
+    assert!(o.status.success(), "{}", common::text(&o).1);
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("e.json")).unwrap()).unwrap();
+    assert_eq!(j["exact"]["proven"], true);
+    assert!(j["inputs"].as_array().is_some_and(|a| !a.is_empty()), "the inputs' hashes are recorded");
 }

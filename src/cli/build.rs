@@ -196,9 +196,6 @@ fn exact_minimum(
 ) -> anyhow::Result<Option<serde_json::Value>> {
     use footprints::exact::{min_pcn_splits, ExactConfig};
     let Some(limit) = args.exact else { return Ok(None) };
-    if !limit.is_finite() || limit <= 0.0 {
-        anyhow::bail!("--exact takes the seconds allowed per integer program, a positive number (got {limit})");
-    }
     let c = ExactConfig { target: cfg.snp_target, tolerance: cfg.tolerance, time_limit: limit, whole_towns: false };
     let (plain, towns) = rayon::join(
         || min_pcn_splits(p, &c),
@@ -207,7 +204,16 @@ fn exact_minimum(
                 .then(|| min_pcn_splits(p, &ExactConfig { whole_towns: true, ..c }))
         },
     );
-    let fig = |e: &footprints::exact::Exact| json!({"lower": e.lower, "upper": e.upper, "proven": e.proven, "seconds": e.seconds});
+    let fig = |e: &footprints::exact::Exact| {
+        let districts: Vec<_> = e
+            .districts
+            .iter()
+            .filter(|d| d.split_min > 0)
+            .map(|d| json!({"district": d.district, "candidates": d.candidates.len(), "split_min": d.split_min}))
+            .collect();
+        json!({"lower": e.lower, "upper": e.upper, "proven": e.proven, "seconds": e.seconds,
+               "straddle": e.straddle.len(), "too_big": e.too_big.len(), "districts": districts})
+    };
     let mut summary = fig(&plain);
     if let Some(t) = &towns {
         summary["with_towns"] = fig(t);
@@ -233,6 +239,10 @@ fn exact_minimum(
 /// Run `build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     check_flags(args)?;
+    #[cfg(feature = "exact")]
+    if let Some(limit) = args.exact.filter(|l| !l.is_finite() || *l <= 0.0) {
+        anyhow::bail!("--exact takes the seconds allowed per integer program, a positive number (got {limit})");
+    }
     // Locked and checked before the work starts; written beside, then swapped in as a whole.
     let out = OutDir::begin(&args.out, Command::Build)?;
     let dir = out.path();

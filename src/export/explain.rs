@@ -366,7 +366,11 @@ pub fn write_built(
     let mut md = markdown(&e, &format!("{} {}", p.study.name, b.label));
     let mut json = serde_json::to_value(&e).unwrap_or_default();
     if let Some(m) = minimum {
-        md += &format!("\n## PCNs split against the proven minimum\n\n{}\n", minimum_sentence(e.pcns_split.len(), m));
+        md += &format!(
+            "\n## PCNs split against the proven minimum\n\n{}\n{}",
+            minimum_sentence(e.pcns_split.len(), m),
+            minimum_parts(m)
+        );
         json["pcn_minimum"] = m.clone();
     }
     if !notes.is_empty() {
@@ -401,4 +405,34 @@ pub fn minimum_sentence(split: usize, m: &serde_json::Value) -> String {
         s += &format!("; {} with towns whole too", fig(t));
     }
     s + "."
+}
+
+/// The lines under [`minimum_sentence`] in `explain.md`: what the minimum is made of, e.g.
+/// "- 9 straddle districts" and "- Cherwell (E07000177): 1 of the 3 catchments inside it".
+fn minimum_parts(m: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let n = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let mut out = format!(
+        "\nWhat any plan must split (without whole towns): {} PCNs straddling districts, {} too big for one SNP",
+        n(m, "straddle"),
+        n(m, "too_big")
+    );
+    for d in m.get("districts").and_then(Value::as_array).into_iter().flatten() {
+        let name = d.get("district").and_then(Value::as_str).unwrap_or("?");
+        out += &format!(", {} of the {} inside {name}", n(d, "split_min"), n(d, "candidates"));
+    }
+    if let Some(t) = m.get("with_towns") {
+        let parts: Vec<String> = t
+            .get("districts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|d| {
+                let name = d.get("district").and_then(Value::as_str).unwrap_or("?");
+                format!("{} of the {} inside {name}", n(d, "split_min"), n(d, "candidates"))
+            })
+            .collect();
+        out += &format!("; with towns whole too: {}", parts.join(", "));
+    }
+    out + ". Which catchment of a district splits is the build's choice; the count is proven.\n"
 }
