@@ -292,7 +292,9 @@ pub fn build_with_progress(
     let whole = whole.filter(|w| w.atoms.len() < setup.atoms.len());
     let base = whole.as_ref().unwrap_or(&setup);
     let pcns_towns = if whole.is_some() { pcn_setup(base)? } else { None };
-    let pcns_fine = pcn_setup(&setup)?;
+    // With whole towns, runs on whole catchments start from town blocks; catchments on LSOA atoms
+    // are only the fallback for MNP units that cannot be grouped, never a run of their own.
+    let pcns_fine = if whole.is_some() && pcns_towns.is_none() { None } else { pcn_setup(&setup)? };
     let runner = towns::Runner { fine: &setup, whole: whole.as_ref(), pcns: [pcns_towns.as_ref(), pcns_fine.as_ref()] };
     let mut warnings = setup.warnings.clone();
     // The runs on town blocks, then (when some catchments can be kept whole) runs on whole PCN

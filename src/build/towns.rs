@@ -43,7 +43,7 @@ impl Runner<'_, '_> {
                     return Ok(acc);
                 }
                 if let Ok(b) = next.run(seed.wrapping_add(retry * 0x9E37_79B9)) {
-                    acc = merge(first, acc, next, b, "PCN catchments and towns");
+                    acc = merge(first, acc, next, b, "towns");
                 }
             }
         }

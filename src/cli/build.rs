@@ -225,6 +225,17 @@ fn exact_minimum(
     Ok(Some(summary))
 }
 
+/// PCNs whose majority catchment lies in more than one SNP (the count the exact mode bounds).
+fn majority_split(p: &Prepared, snp_of: &[usize]) -> usize {
+    let mut by: std::collections::BTreeMap<u32, std::collections::BTreeSet<usize>> = Default::default();
+    for (i, a) in p.study.areas.iter().enumerate() {
+        if let Some(l) = &a.pcn {
+            by.entry(l.pcn).or_default().insert(snp_of[i]);
+        }
+    }
+    by.values().filter(|s| s.len() > 1).count()
+}
+
 /// Without the `exact` feature there is no exact mode.
 #[cfg(not(feature = "exact"))]
 fn exact_minimum(
@@ -297,7 +308,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
     })?;
     let mut sum = footprints::export::build_summary::summary(&p, cfg, &res);
     if let Some(m) = &minimum {
-        let o = res.options.first().map_or(0, |b| b.metrics.pcns_split);
+        let o = res.options.first().map_or(0, |b| majority_split(&p, &b.plan.snp_of));
         let line =
             footprints::export::explain::minimum_sentence(o, m).replacen("PCNs split", "PCNs split in option-1", 1);
         sum.markdown += &format!("\n{line}\n");

@@ -387,14 +387,15 @@ pub fn write_built(
 /// "PCNs split: 12. Proven minimum (exact mode): 11 with SNPs inside districts and the built SNP
 /// counts; 12 with towns whole too." from the exact mode's summary (`footprints build --exact`):
 /// `{"lower", "upper", "proven", "with_towns": {…}, "seconds"}`; a figure not proven is given as a
-/// range.
+/// range, or as a lower bound when some district has no plan (a district in pieces, one no SNP count
+/// fits, or a solve that found nothing within the time limit).
 pub fn minimum_sentence(split: usize, m: &serde_json::Value) -> String {
     let fig = |v: &serde_json::Value| {
         let lower = v.get("lower").and_then(serde_json::Value::as_u64).unwrap_or(0);
         match v.get("upper").and_then(serde_json::Value::as_u64) {
             Some(u) if v.get("proven").and_then(serde_json::Value::as_bool) == Some(true) => format!("{u}"),
-            Some(u) => format!("between {lower} and {u} (time limit reached)"),
-            None => format!("at least {lower} (time limit reached)"),
+            Some(u) => format!("between {lower} and {u} (not proven within the time limit)"),
+            None => format!("at least {lower} (no plan found for some district: see exact.json)"),
         }
     };
     let mut s = format!(
@@ -434,5 +435,10 @@ fn minimum_parts(m: &serde_json::Value) -> String {
             .collect();
         out += &format!("; with towns whole too: {}", parts.join(", "));
     }
-    out + ". Which catchment of a district splits is the build's choice; the count is proven.\n"
+    let proven = m.get("proven").and_then(Value::as_bool) == Some(true);
+    out + if proven {
+        ". Which catchment of a district splits is the build's choice; the count is proven.\n"
+    } else {
+        ". Which catchment of a district splits is the build's choice; these counts are lower bounds.\n"
+    }
 }

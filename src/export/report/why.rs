@@ -97,6 +97,6 @@ mod tests {
         )
         .unwrap();
         let h = why_html(&e);
-        assert!(h.contains("PCNs split: 1. Proven minimum (exact mode): 1 with SNPs inside districts and the built SNP counts; between 1 and 2 (time limit reached) with towns whole too."), "{h}");
+        assert!(h.contains("PCNs split: 1. Proven minimum (exact mode): 1 with SNPs inside districts and the built SNP counts; between 1 and 2 (not proven within the time limit) with towns whole too."), "{h}");
     }
 }
