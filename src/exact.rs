@@ -356,25 +356,14 @@ struct Contracted {
 impl Contracted {
     fn new(p: &Prepared, members: &[usize], keep: &[&[usize]]) -> Contracted {
         let g = &p.graph;
-        let mut rep: BTreeMap<usize, usize> = members.iter().map(|&i| (i, i)).collect();
-        fn root(rep: &BTreeMap<usize, usize>, mut i: usize) -> usize {
-            while rep[&i] != i {
-                i = rep[&i];
-            }
-            i
-        }
         // Groups sharing an LSOA (a town inside a kept catchment) are one group.
+        let mut dsu = crate::graph::Dsu::new(p.study.areas.len());
         for group in keep {
-            for &i in group.iter().skip(1) {
-                let (a, b) = (root(&rep, group[0]), root(&rep, i));
-                if a != b {
-                    rep.insert(a.max(b), a.min(b));
-                }
-            }
+            group.iter().skip(1).for_each(|&i| dsu.union(group[0], i));
         }
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for &i in members {
-            groups.entry(root(&rep, i)).or_default().push(i);
+            groups.entry(dsu.find(i)).or_default().push(i);
         }
         // Each group's connected pieces are nodes; the pieces of one group must share an SNP.
         let mut node_of: BTreeMap<usize, usize> = BTreeMap::new();

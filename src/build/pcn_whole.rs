@@ -156,24 +156,13 @@ impl Setup<'_> {
     /// Whether a contiguous split of `atoms` into `k` parts within `b` is found with each group of
     /// atoms in `keep` inside one part.
     fn splits_with(&self, atoms: &[usize], keep: &[&Vec<usize>], k: usize, b: Bounds, rng: &mut ChaCha8Rng) -> bool {
-        let mut parent: BTreeMap<usize, usize> = atoms.iter().map(|&a| (a, a)).collect();
-        fn find(parent: &mut BTreeMap<usize, usize>, mut x: usize) -> usize {
-            while parent[&x] != x {
-                x = parent[&x];
-            }
-            x
-        }
+        let mut dsu = crate::graph::Dsu::new(self.atoms.len());
         for group in keep {
-            for &i in group.iter().skip(1) {
-                let (a, b) = (find(&mut parent, group[0]), find(&mut parent, i));
-                if a != b {
-                    parent.insert(a.max(b), a.min(b));
-                }
-            }
+            group.iter().skip(1).for_each(|&i| dsu.union(group[0], i));
         }
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for &a in atoms {
-            groups.entry(find(&mut parent, a)).or_default().push(a);
+            groups.entry(dsu.find(a)).or_default().push(a);
         }
         let groups: Vec<Vec<usize>> = groups.into_values().collect();
         if groups.iter().any(|g| self.pop(g) > b.hi) {

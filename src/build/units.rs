@@ -132,26 +132,18 @@ fn merge_blocks(towns: Vec<Vec<usize>>, extra: &[Vec<usize>], taken: &[usize]) -
     if extra.is_empty() {
         return towns;
     }
-    let mut parent: Vec<usize> = (0..taken.len()).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let mut dsu = crate::graph::Dsu::new(taken.len());
     let mut touched = vec![false; taken.len()];
     for g in towns.iter().chain(extra) {
         let free: Vec<usize> = g.iter().copied().filter(|&i| taken[i] == usize::MAX).collect();
         for w in free.windows(2) {
-            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
-            parent[a.max(b)] = a.min(b);
+            dsu.union(w[0], w[1]);
         }
         free.iter().for_each(|&i| touched[i] = true);
     }
     let mut by: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in (0..taken.len()).filter(|&i| touched[i]) {
-        by.entry(find(&mut parent, i)).or_default().push(i);
+        by.entry(dsu.find(i)).or_default().push(i);
     }
     by.into_values().filter(|b| b.len() > 1).collect()
 }

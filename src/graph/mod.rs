@@ -317,6 +317,35 @@ impl Graph {
     }
 }
 
+/// Disjoint sets over `0..n` (union–find with path halving). The smaller index of two joined sets
+/// stays the root, so a set's root is its smallest member and grouping by root is deterministic.
+#[derive(Debug, Clone)]
+pub struct Dsu {
+    parent: Vec<usize>,
+}
+
+impl Dsu {
+    /// `n` sets of one element each.
+    pub fn new(n: usize) -> Dsu {
+        Dsu { parent: (0..n).collect() }
+    }
+
+    /// The root (smallest member) of `x`'s set.
+    pub fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Join the sets of `a` and `b`.
+    pub fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        self.parent[a.max(b)] = a.min(b);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
